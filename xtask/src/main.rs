@@ -1,1 +1,82 @@
-fn main() {}
+//! Project automation: `cargo xtask <task>`.
+//!
+//! Tasks:
+//! - `test`: the README's test command. Sets up the cached Python
+//!   environment with the pinned reference tools, then runs the fmt check,
+//!   clippy with `-D warnings` and every test of the workspace, the
+//!   differential conformance tests included (which then must run).
+//! - `bench-analyzer`: times `codequal` against radon, pyflakes and ruff on
+//!   the same files, side by side, and prints the ratios.
+//! - `setup`: only prepares the Python environment and prints where it is.
+
+mod bench_analyzer;
+mod python_env;
+
+use anyhow::{bail, Result};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((task, rest)) = args.split_first() else {
+        bail!("usage: cargo xtask <test|setup|bench-analyzer> [args]");
+    };
+    match task.as_str() {
+        "test" => test(rest),
+        "setup" => {
+            let env = python_env::PythonEnv::ensure(python_env::RequirementSet::ALL_DEFAULT)?;
+            println!("{}", env.venv.display());
+            Ok(())
+        }
+        "bench-analyzer" => bench_analyzer::run(rest),
+        other => bail!("unknown task `{other}`; tasks: test, setup, bench-analyzer"),
+    }
+}
+
+/// `cargo xtask test`: everything CI checks, in the order that fails fastest.
+fn test(args: &[String]) -> Result<()> {
+    let env = python_env::PythonEnv::ensure(python_env::RequirementSet::ALL_DEFAULT)?;
+    let root = project_root();
+    let run = |name: &str, cmd: &mut std::process::Command| -> Result<()> {
+        eprintln!("xtask test: {name}");
+        let status = cmd.current_dir(&root).status()?;
+        if !status.success() {
+            bail!("{name} failed ({status})");
+        }
+        Ok(())
+    };
+    run(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )?;
+    run(
+        "cargo clippy -D warnings",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    let mut tests = cargo();
+    tests.args(["test", "--workspace"]).args(args);
+    env.apply(&mut tests);
+    // Differential tests must run here: a missing reference tool is a failure.
+    tests.env("CODEQUAL_REQUIRE_REFERENCE", "1");
+    // Conformance summaries are part of the output people read.
+    tests.args(["--", "--nocapture", "--test-threads", "2"]);
+    run("cargo test --workspace", &mut tests)
+}
+
+fn cargo() -> std::process::Command {
+    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub fn project_root() -> std::path::PathBuf {
+    let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or(manifest)
+}

@@ -1,1 +1,47 @@
-fn main() {}
+//! `codequal`: Python metrics and findings with the reference tools' output
+//! shapes (radon, xenon, pyflakes), hundreds of times faster.
+//!
+//! A thin clap layer: every figure comes from `codequal-analyzer`.
+
+mod pyflakes;
+mod radon;
+mod xenon;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Python code quality metrics and findings.
+#[derive(Debug, Parser)]
+#[command(name = "codequal", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// radon-compatible metrics: cc, raw, mi, hal.
+    #[command(subcommand)]
+    Radon(radon::RadonCommand),
+    /// xenon-compatible complexity thresholds (exit 1 on any infraction).
+    Xenon(xenon::XenonArgs),
+    /// pyflakes-compatible unused-import and unused-variable messages.
+    Pyflakes(pyflakes::PyflakesArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Radon(cmd) => radon::run(cmd),
+        Command::Xenon(args) => xenon::run(args),
+        Command::Pyflakes(args) => pyflakes::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("codequal: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

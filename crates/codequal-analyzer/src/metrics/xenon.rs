@@ -1,0 +1,1 @@
+//! xenon's three complexity thresholds over a set of modules.
