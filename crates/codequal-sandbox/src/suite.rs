@@ -1,0 +1,490 @@
+//! Test suites: what a candidate program is run against.
+//!
+//! Three forms, strongest first:
+//!
+//! * [`CallCase`]: call a function with plain arguments; the child sends the
+//!   return value back as data and the parent compares it with the expected
+//!   value, which never enters the sandbox. Our dataset's `tests` arrays
+//!   (fixtures/problems/SCHEMA.md) deserialize into these and into
+//!   [`OpSequence`]s (class problems).
+//! * [`OpSequence`]: construct the entry-point class, then call methods or
+//!   read attributes, each step with its own expected value; one case.
+//! * [`AssertCase`]: test code run inside the candidate's process (MBPP
+//!   `assert` lists that are not of the `assert CALL == LITERAL` shape, and
+//!   HumanEval `check` statements that are not either). The verdict is then
+//!   whatever the child reports, so a candidate that tampers with its own
+//!   process can fake it. Each still runs in its own fork.
+//!
+//! [`TestSuite::from_asserts`] and [`TestSuite::from_check`] turn
+//! assert-style tests into call cases wherever the shape allows (see
+//! [`crate::assert_conversion`]).
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value as Json;
+
+use crate::value::{Comparison, PyValue, Semantics, Tolerance};
+
+/// A program's tests: the entry point, optional setup code and the cases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestSuite {
+    /// Function (or class) the call cases and `check(candidate)` refer to.
+    pub entry_point: String,
+    /// Code run in the candidate's namespace before the candidate itself,
+    /// e.g. MBPP's `test_imports` (`None` for our dataset).
+    pub setup: Option<String>,
+    /// The cases, each scored on its own.
+    pub cases: Vec<TestCase>,
+}
+
+impl TestSuite {
+    /// A suite of already-built cases (e.g. deserialized from a problem's
+    /// `tests` array with `serde_json::from_value::<Vec<TestCase>>`).
+    pub fn new(entry_point: impl Into<String>, cases: Vec<TestCase>) -> Self {
+        Self {
+            entry_point: entry_point.into(),
+            setup: None,
+            cases,
+        }
+    }
+
+    /// Reads a problem's `tests` array (fixtures/problems/SCHEMA.md).
+    pub fn from_json_tests(
+        entry_point: impl Into<String>,
+        tests: &Json,
+    ) -> Result<Self, serde_json::Error> {
+        let cases = Vec::<TestCase>::deserialize(tests)?;
+        Ok(Self::new(entry_point, cases))
+    }
+
+    /// An MBPP-style suite: `setup` (the `test_imports`) and a list of
+    /// `assert` statements. Each assert is one case; those of the shape
+    /// `assert CALL == LITERAL` become [`CallCase`]s.
+    pub fn from_asserts(
+        entry_point: impl Into<String>,
+        setup: Option<String>,
+        asserts: &[String],
+    ) -> Self {
+        let cases = asserts
+            .iter()
+            .map(|a| crate::assert_conversion::convert_assert(a, None))
+            .collect();
+        Self {
+            entry_point: entry_point.into(),
+            setup,
+            cases,
+        }
+    }
+
+    /// A HumanEval-style suite: `test_code` defines `check(candidate)`; each
+    /// top-level statement of its body that asserts something becomes its
+    /// own case (statements without asserts are kept as a prelude for the
+    /// cases after them). Converted where the shape allows.
+    pub fn from_check(entry_point: impl Into<String>, test_code: &str) -> Self {
+        let entry_point = entry_point.into();
+        let cases = crate::assert_conversion::split_check(test_code, &entry_point);
+        Self {
+            entry_point,
+            setup: None,
+            cases,
+        }
+    }
+
+    /// How many cases are converted into call cases (compared in the
+    /// parent) and how many stay assert code (judged in the child).
+    pub fn strength(&self) -> (usize, usize) {
+        let weak = self
+            .cases
+            .iter()
+            .filter(|c| matches!(c, TestCase::Assert(_)))
+            .count();
+        (self.cases.len() - weak, weak)
+    }
+}
+
+/// One scored case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestCase {
+    /// Call a function and compare its return value in the parent.
+    Call(CallCase),
+    /// Construct a class and run a sequence of operations.
+    Ops(OpSequence),
+    /// Run test code in the candidate's process (weaker).
+    Assert(AssertCase),
+}
+
+impl<'de> Deserialize<'de> for TestCase {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let json = Json::deserialize(d)?;
+        let is_obj_with = |key: &str| json.as_object().is_some_and(|m| m.contains_key(key));
+        if is_obj_with("ops") {
+            OpSequence::deserialize(json)
+                .map(Self::Ops)
+                .map_err(serde::de::Error::custom)
+        } else if is_obj_with("code") {
+            AssertCase::deserialize(json)
+                .map(Self::Assert)
+                .map_err(serde::de::Error::custom)
+        } else {
+            let raw = RawCall::deserialize(json).map_err(serde::de::Error::custom)?;
+            raw.into_call()
+                .map(Self::Call)
+                .map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+/// What a call (or an operation) must produce.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// Return this value (compared with the case's [`Comparison`]).
+    Value(PyValue),
+    /// Raise this exception type or a subclass (matched by class name
+    /// anywhere in the raised exception's MRO).
+    Raises(String),
+    /// Return something truthy (`assert f(x)`).
+    Truthy,
+    /// Return something falsy (`assert not f(x)`).
+    Falsy,
+}
+
+/// Applied in the child to the return value before it is serialised, for
+/// converted asserts such as `assert set(f(x)) == {1, 2}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostCall {
+    /// `set(...)`.
+    Set,
+    /// `frozenset(...)`.
+    FrozenSet,
+    /// `sorted(...)`.
+    Sorted,
+    /// `list(...)`.
+    List,
+    /// `tuple(...)`.
+    Tuple,
+}
+
+impl PostCall {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Set => "set",
+            Self::FrozenSet => "frozenset",
+            Self::Sorted => "sorted",
+            Self::List => "list",
+            Self::Tuple => "tuple",
+        }
+    }
+}
+
+/// Call a function with plain arguments and compare what it returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallCase {
+    /// The function to call; `None` means the suite's entry point.
+    pub function: Option<String>,
+    /// Positional arguments.
+    pub args: Vec<PyValue>,
+    /// Keyword arguments.
+    pub kwargs: Vec<(String, PyValue)>,
+    /// A Python expression (builtins only) evaluated in the child to the
+    /// positional-argument list; replaces `args` when set.
+    pub args_py: Option<String>,
+    /// What must come back.
+    pub expect: Expectation,
+    /// How values are compared.
+    pub comparison: Comparison,
+    /// Call `list()` (capped) on the returned iterator first.
+    pub materialize: bool,
+    /// Builtin applied to the result in the child (converted asserts).
+    pub post: Option<PostCall>,
+}
+
+/// A class-design case: construct, then run operations in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpSequence {
+    /// The operations; the first is always [`Op::New`].
+    pub ops: Vec<Op>,
+}
+
+/// One step of an [`OpSequence`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Construct the entry-point class.
+    New {
+        /// Positional arguments.
+        args: Vec<PyValue>,
+        /// Keyword arguments.
+        kwargs: Vec<(String, PyValue)>,
+    },
+    /// Call a method of the object.
+    Call {
+        /// Method name.
+        method: String,
+        /// Positional arguments.
+        args: Vec<PyValue>,
+        /// Keyword arguments.
+        kwargs: Vec<(String, PyValue)>,
+        /// What must come back.
+        expect: Option<Expectation>,
+        /// How values are compared.
+        comparison: Comparison,
+        /// Call `list()` on the returned iterator first.
+        materialize: bool,
+    },
+    /// Read an attribute or property.
+    Get {
+        /// Attribute name.
+        attr: String,
+        /// What it must be.
+        expect: Option<Expectation>,
+        /// How values are compared.
+        comparison: Comparison,
+    },
+}
+
+/// Test code run inside the candidate's process: it passes when it
+/// finishes without raising. Weaker than a call case (see module docs).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssertCase {
+    /// Python statements, run after the candidate in its namespace.
+    pub code: String,
+}
+
+/// The `compare` field of our dataset's cases.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+enum RawCompare {
+    #[default]
+    Exact,
+    Unordered,
+    #[serde(untagged)]
+    Tolerance {
+        float_tolerance: f64,
+    },
+}
+
+impl RawCompare {
+    fn comparison(self) -> Comparison {
+        let mut c = Comparison {
+            semantics: Semantics::Json,
+            ..Comparison::default()
+        };
+        match self {
+            Self::Exact => {}
+            Self::Unordered => c.unordered = true,
+            Self::Tolerance { float_tolerance } => {
+                c.tolerance = Some(Tolerance {
+                    rel: float_tolerance,
+                    abs: float_tolerance,
+                })
+            }
+        }
+        c
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCall {
+    #[serde(default)]
+    args: Vec<Json>,
+    #[serde(default)]
+    kwargs: serde_json::Map<String, Json>,
+    #[serde(default)]
+    args_py: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    expected: Option<Json>,
+    #[serde(default)]
+    raises: Option<String>,
+    #[serde(default)]
+    compare: RawCompare,
+    #[serde(default)]
+    materialize: bool,
+}
+
+/// Distinguishes `"expected": null` (expect `None`) from a missing field.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
+    Json::deserialize(d).map(Some)
+}
+
+fn json_args(args: &[Json]) -> Result<Vec<PyValue>, String> {
+    args.iter()
+        .map(|a| PyValue::from_json(a).ok_or_else(|| "argument nested too deeply".to_owned()))
+        .collect()
+}
+
+fn json_kwargs(kwargs: &serde_json::Map<String, Json>) -> Result<Vec<(String, PyValue)>, String> {
+    kwargs
+        .iter()
+        .map(|(k, v)| {
+            PyValue::from_json(v)
+                .map(|v| (k.clone(), v))
+                .ok_or_else(|| "keyword argument nested too deeply".to_owned())
+        })
+        .collect()
+}
+
+fn expectation(expected: Option<Json>, raises: Option<String>) -> Result<Expectation, String> {
+    match (expected, raises) {
+        (Some(e), None) => PyValue::from_json(&e)
+            .map(Expectation::Value)
+            .ok_or_else(|| "expected value nested too deeply".to_owned()),
+        (None, Some(r)) => Ok(Expectation::Raises(r)),
+        (Some(_), Some(_)) => Err("a case has both `expected` and `raises`".to_owned()),
+        (None, None) => Err("a case needs `expected` or `raises`".to_owned()),
+    }
+}
+
+impl RawCall {
+    fn into_call(self) -> Result<CallCase, String> {
+        Ok(CallCase {
+            function: None,
+            args: json_args(&self.args)?,
+            kwargs: json_kwargs(&self.kwargs)?,
+            args_py: self.args_py,
+            expect: expectation(self.expected, self.raises)?,
+            comparison: self.compare.comparison(),
+            materialize: self.materialize,
+            post: None,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOps {
+    ops: Vec<RawOp>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOp {
+    op: String,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    attr: Option<String>,
+    #[serde(default)]
+    args: Vec<Json>,
+    #[serde(default)]
+    kwargs: serde_json::Map<String, Json>,
+    #[serde(default, deserialize_with = "present")]
+    expected: Option<Json>,
+    #[serde(default)]
+    raises: Option<String>,
+    #[serde(default)]
+    compare: RawCompare,
+    #[serde(default)]
+    materialize: bool,
+}
+
+impl<'de> Deserialize<'de> for OpSequence {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = RawOps::deserialize(d)?;
+        let optional_expect = |e: Option<Json>, r: Option<String>| {
+            if e.is_none() && r.is_none() {
+                Ok(None)
+            } else {
+                expectation(e, r).map(Some)
+            }
+        };
+        let mut ops = Vec::with_capacity(raw.ops.len());
+        for (i, op) in raw.ops.into_iter().enumerate() {
+            let built = match op.op.as_str() {
+                "new" => Op::New {
+                    args: json_args(&op.args).map_err(serde::de::Error::custom)?,
+                    kwargs: json_kwargs(&op.kwargs).map_err(serde::de::Error::custom)?,
+                },
+                "call" => Op::Call {
+                    method: op.method.ok_or_else(|| {
+                        serde::de::Error::custom(format!("op {i}: `call` needs `method`"))
+                    })?,
+                    args: json_args(&op.args).map_err(serde::de::Error::custom)?,
+                    kwargs: json_kwargs(&op.kwargs).map_err(serde::de::Error::custom)?,
+                    expect: optional_expect(op.expected, op.raises)
+                        .map_err(serde::de::Error::custom)?,
+                    comparison: op.compare.comparison(),
+                    materialize: op.materialize,
+                },
+                "get" => Op::Get {
+                    attr: op.attr.ok_or_else(|| {
+                        serde::de::Error::custom(format!("op {i}: `get` needs `attr`"))
+                    })?,
+                    expect: optional_expect(op.expected, op.raises)
+                        .map_err(serde::de::Error::custom)?,
+                    comparison: op.compare.comparison(),
+                },
+                other => {
+                    return Err(serde::de::Error::custom(format!(
+                        "op {i}: unknown op {other:?}"
+                    )))
+                }
+            };
+            if i == 0 && !matches!(built, Op::New { .. }) {
+                return Err(serde::de::Error::custom("the first op must be `new`"));
+            }
+            ops.push(built);
+        }
+        if ops.is_empty() {
+            return Err(serde::de::Error::custom(
+                "an op sequence needs at least `new`",
+            ));
+        }
+        Ok(Self { ops })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dataset_forms_deserialize() {
+        let tests = json!([
+            { "args": [[1, 2, 3], 2], "kwargs": {}, "expected": 5 },
+            { "args": ["abc"], "expected": ["a", "b"], "compare": "unordered" },
+            { "args": [0.1, 0.2], "expected": 0.3, "compare": {"float_tolerance": 1e-9} },
+            { "args": [-1], "raises": "ValueError" },
+            { "args_py": "[list(range(200000))]", "expected": 19999900000_i64 },
+            { "args": [[1,2,3,4]], "materialize": true, "expected": [[1,2],[3,4]] },
+            { "args": [0], "expected": null },
+            { "ops": [
+                { "op": "new",  "args": [100], "kwargs": {} },
+                { "op": "call", "method": "deposit", "args": [50], "expected": 150 },
+                { "op": "call", "method": "withdraw", "args": [1000], "raises": "ValueError" },
+                { "op": "get",  "attr": "balance", "expected": 150 }
+            ] }
+        ]);
+        let suite = TestSuite::from_json_tests("f", &tests).expect("schema examples parse");
+        assert_eq!(suite.cases.len(), 8);
+        let TestCase::Call(c) = &suite.cases[2] else {
+            panic!("expected a call case")
+        };
+        assert!(c.comparison.tolerance.is_some());
+        let TestCase::Call(c) = &suite.cases[6] else {
+            panic!("expected a call case")
+        };
+        assert_eq!(c.expect, Expectation::Value(PyValue::None));
+        assert!(matches!(&suite.cases[7], TestCase::Ops(o) if o.ops.len() == 4));
+    }
+
+    #[test]
+    fn malformed_cases_are_rejected() {
+        assert!(TestSuite::from_json_tests("f", &json!([{ "args": [1] }])).is_err());
+        assert!(TestSuite::from_json_tests(
+            "f",
+            &json!([{ "args": [1], "expected": 1, "raises": "E" }])
+        )
+        .is_err());
+        assert!(TestSuite::from_json_tests(
+            "f",
+            &json!([{ "ops": [{ "op": "get", "attr": "x" }] }])
+        )
+        .is_err());
+        assert!(TestSuite::from_json_tests(
+            "f",
+            &json!([{ "args": [1], "expected": 1, "bogus": 0 }])
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,524 @@
+# codequal-sandbox fork server.
+#
+# Started by the Rust parent as `python3 -I -S -c <this file>` inside the
+# sandbox's namespaces, already running as the unprivileged sandbox uid.
+# It imports common modules once, then serves programs: it compiles each
+# candidate once and forks one child per test case. Requests arrive on fd 3,
+# replies leave on fd 4; both are frames of a 4-byte big-endian length and a
+# payload. Expected values never reach this process: children send back
+# only the values the candidate produced, as plain typed JSON, and the
+# parent compares them.
+#
+# Every child writes at most one framed record to its own fresh pipe. The
+# worker does not interpret that record; it forwards the raw bytes so that a
+# malformed record is judged by the parent, never by code the candidate could
+# have touched.
+
+import os
+import sys
+import json
+import select
+import signal
+import resource
+import time
+
+REQ_FD = int(sys.argv[1])
+RESP_FD = int(sys.argv[2])
+
+
+def read_exact(fd, n):
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = os.read(fd, n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
+
+
+def read_frame(fd):
+    head = read_exact(fd, 4)
+    if head is None:
+        return None
+    size = int.from_bytes(head, "big")
+    return read_exact(fd, size)
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def send_frame(fd, payload):
+    write_all(fd, len(payload).to_bytes(4, "big") + payload)
+
+
+def send_json(obj):
+    send_frame(RESP_FD, json.dumps(obj).encode())
+
+
+def prctl(option, arg):
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(option, arg, 0, 0, 0) == 0
+    except Exception:
+        return False
+
+
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+
+
+# ---------------------------------------------------------------- child side
+#
+# Everything below `run_case` runs in the forked child, after the candidate's
+# code. The candidate may have replaced builtins by then, which is why the
+# encoder reads containers through the base-class slots and never calls a
+# method that a subclass could override; anything it cannot read as plain
+# data is reported as not serialisable.
+
+class NotPlainData(Exception):
+    pass
+
+
+MAX_DEPTH = 200
+MAX_ITEMS = 1_000_000
+
+
+def encode(value, depth=0, budget=None):
+    if budget is None:
+        budget = [MAX_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise NotPlainData("return value too large")
+    if depth > MAX_DEPTH:
+        raise NotPlainData("return value nested too deeply (or cyclic)")
+    t = type(value)
+    if value is None or t is bool:
+        return value
+    if t is str:
+        return value
+    if t is int:
+        if -(1 << 63) <= value < (1 << 63):
+            return value
+        return {"i": int.__repr__(value)}
+    if t is float:
+        if value != value:
+            return {"f": "nan"}
+        if value in (float("inf"), float("-inf")):
+            return {"f": "inf" if value > 0 else "-inf"}
+        return value
+    if t is list:
+        return [encode(v, depth + 1, budget) for v in list.__iter__(value)]
+    if t is tuple:
+        return {"t": [encode(v, depth + 1, budget) for v in tuple.__iter__(value)]}
+    if t is dict:
+        return {"d": [[encode(k, depth + 1, budget), encode(v, depth + 1, budget)] for k, v in dict.items(value)]}
+    if t is set:
+        return {"s": [encode(v, depth + 1, budget) for v in set.__iter__(value)]}
+    if t is frozenset:
+        return {"s": [encode(v, depth + 1, budget) for v in frozenset.__iter__(value)]}
+    if t is bytes:
+        return {"b": bytes.hex(value)}
+    if t is complex:
+        return {"c": [encode(complex.real.__get__(value)), encode(complex.imag.__get__(value))]}
+    # Subclasses of builtin types (bool is handled above): read the
+    # underlying data through the base class, so an overridden __eq__,
+    # __iter__ or __repr__ has no say.
+    if isinstance(value, int):
+        return encode(int.__int__(value), depth + 1, budget)
+    if isinstance(value, float):
+        return encode(float.__float__(value), depth + 1, budget)
+    if isinstance(value, str):
+        return encode(str.__str__(value), depth + 1, budget)
+    if isinstance(value, tuple):
+        return encode(tuple(tuple.__iter__(value)), depth + 1, budget)
+    if isinstance(value, list):
+        return encode(list(list.__iter__(value)), depth + 1, budget)
+    if isinstance(value, dict):
+        return encode(dict(dict.items(value)), depth + 1, budget)
+    if isinstance(value, (set, frozenset)):
+        return encode(set(set.__iter__(value) if isinstance(value, set) else frozenset.__iter__(value)), depth + 1, budget)
+    raise NotPlainData("returned a %s, which is not plain data" % type.__repr__(t)[8:-2][:80])
+
+
+def decode(wire):
+    t = type(wire)
+    if t is list:
+        return [decode(v) for v in wire]
+    if t is dict:
+        if "t" in wire:
+            return tuple(decode(v) for v in wire["t"])
+        if "d" in wire:
+            return {decode(k): decode(v) for k, v in wire["d"]}
+        if "s" in wire:
+            return set(decode(v) for v in wire["s"])
+        if "i" in wire:
+            return int(wire["i"])
+        if "f" in wire:
+            return float(wire["f"])
+        if "b" in wire:
+            return bytes.fromhex(wire["b"])
+        if "c" in wire:
+            return complex(wire["c"][0], wire["c"][1])
+        raise ValueError("unknown wire tag")
+    return wire
+
+
+def exception_record(exc):
+    t = type(exc)
+    try:
+        mro = [c.__name__ for c in type.mro(t)]
+    except Exception:
+        mro = []
+    try:
+        msg = str(exc)[:300]
+    except BaseException:
+        msg = "<unprintable>"
+    return {"exc": t.__name__, "mro": mro, "msg": msg}
+
+
+def value_record(value, materialize, post):
+    try:
+        if materialize:
+            import itertools
+
+            items = list(itertools.islice(value, MAX_ITEMS + 1))
+            if len(items) > MAX_ITEMS:
+                raise NotPlainData("iterator yields too many items")
+            value = items
+        if post is not None:
+            value = POSTS[post](value)
+        return {"v": encode(value)}
+    except NotPlainData as exc:
+        return {"unser": str(exc)}
+    except RecursionError:
+        return {"unser": "return value nested too deeply"}
+
+
+POSTS = {
+    "set": set,
+    "frozenset": frozenset,
+    "sorted": sorted,
+    "list": list,
+    "tuple": tuple,
+}
+
+
+def call_outcome(fn, args, kwargs, materialize, post):
+    try:
+        value = fn(*args, **kwargs)
+    except BaseException as exc:  # noqa: BLE001 - the candidate's exception is data
+        if isinstance(exc, SystemExit):
+            return {"exc": "SystemExit", "mro": ["SystemExit", "BaseException", "object"], "msg": ""}
+        return exception_record(exc)
+    try:
+        return value_record(value, materialize, post)
+    except BaseException as exc:  # noqa: BLE001
+        return exception_record(exc)
+
+
+def child_main(program, case, record_fd, work_dir):
+    # Record: one frame with a JSON object; written last, then _exit.
+    import builtins
+
+    os.chdir(work_dir)
+    os.environ.clear()
+    os.environ.update({"HOME": work_dir, "TMPDIR": work_dir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                       "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    record = None
+    try:
+        g = {"__name__": "__candidate__", "__builtins__": builtins}
+        if program["setup_code"] is not None:
+            exec(program["setup_code"], g)
+        exec(program["code"], g)
+        kind = case["kind"]
+        if kind == "call":
+            fn = g.get(case["fn"])
+            if fn is None:
+                record = {"exc": "NameError", "mro": ["NameError", "Exception", "BaseException", "object"],
+                          "msg": "name %r is not defined" % case["fn"]}
+            else:
+                if case.get("args_py") is not None:
+                    args = eval(case["args_py"], {"__builtins__": builtins})
+                else:
+                    args = decode(case["args"])
+                kwargs = decode(case["kwargs"])
+                record = call_outcome(fn, args, kwargs, case.get("materialize", False), case.get("post"))
+        elif kind == "ops":
+            steps = []
+            obj = None
+            cls = g.get(case["class"])
+            for op in case["ops"]:
+                what = op["op"]
+                if what == "new":
+                    if cls is None:
+                        steps.append({"exc": "NameError", "mro": ["NameError", "Exception", "BaseException", "object"],
+                                      "msg": "name %r is not defined" % case["class"]})
+                        break
+                    try:
+                        obj = cls(*decode(op["args"]), **decode(op["kwargs"]))
+                        steps.append({"v": None})
+                    except BaseException as exc:  # noqa: BLE001
+                        steps.append(exception_record(exc))
+                        break
+                elif what == "call":
+                    try:
+                        method = getattr(obj, op["method"])
+                    except BaseException as exc:  # noqa: BLE001
+                        steps.append(exception_record(exc))
+                        continue
+                    steps.append(call_outcome(method, decode(op["args"]), decode(op["kwargs"]),
+                                              op.get("materialize", False), None))
+                else:
+                    try:
+                        value = getattr(obj, op["attr"])
+                        steps.append(value_record(value, False, None))
+                    except BaseException as exc:  # noqa: BLE001
+                        steps.append(exception_record(exc))
+            record = {"steps": steps}
+        else:
+            try:
+                exec(case["code_obj"], g)
+                record = {"ok": True}
+            except AssertionError as exc:
+                record = {"assert": str(exc)[:300]}
+    except BaseException as exc:  # noqa: BLE001 - module-level errors are data too
+        record = exception_record(exc)
+    try:
+        payload = json.dumps(record, ensure_ascii=True, allow_nan=False).encode()
+    except BaseException as exc:  # noqa: BLE001
+        payload = json.dumps({"unser": "record not serialisable: %s" % type(exc).__name__}).encode()
+    write_all(record_fd, len(payload).to_bytes(4, "big") + payload)
+
+
+# --------------------------------------------------------------- worker side
+
+class Worker:
+    def __init__(self, init):
+        self.kill_all_allowed = init["kill_all"]
+        self.memory_bytes = init["memory_bytes"]
+        self.case_cpu_s = init["case_cpu_s"]
+        self.case_wall_s = init["case_wall_s"]
+        self.program_cpu_s = init["program_cpu_s"]
+        self.output_bytes = init["output_bytes"]
+        self.record_bytes = init["record_bytes"]
+        self.scratch_root = init["scratch_root"]
+        self.devnull = os.open("/dev/null", os.O_RDWR)
+        self.program_count = 0
+        self.vm_base = self.current_vm_size()
+
+    @staticmethod
+    def current_vm_size():
+        try:
+            with open("/proc/self/statm", "rb") as f:
+                return int(f.read().split()[0]) * resource.getpagesize()
+        except Exception:
+            return 512 * 1024 * 1024
+
+    def kill_everything_else(self, pid):
+        # With a PID namespace (where this worker is init) or a sandbox uid
+        # of its own, kill(-1) reaches every process the candidate could
+        # have started, daemonised grandchildren included. Otherwise only
+        # the case's process group can be targeted.
+        try:
+            if self.kill_all_allowed:
+                os.kill(-1, signal.SIGKILL)
+            else:
+                os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+
+    def run_case(self, program, case, work_dir):
+        rec_r, rec_w = os.pipe()
+        out_r, out_w = os.pipe()
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setpgid(0, 0)
+                os.dup2(self.devnull, 0)
+                os.dup2(out_w, 1)
+                os.dup2(out_w, 2)
+                # Move the record pipe to a fixed descriptor and close all
+                # others, the worker's request and reply pipes included.
+                os.dup2(rec_w, 5)
+                os.closerange(3, 5)
+                os.closerange(6, 1 << 16)
+                limit = self.vm_base + self.memory_bytes
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+                resource.setrlimit(resource.RLIMIT_CPU, (self.case_cpu_s, self.case_cpu_s + 1))
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                child_main(program, case, 5, work_dir)
+            finally:
+                os._exit(0)
+        os.close(rec_w)
+        os.close(out_w)
+        pidfd = os.pidfd_open(pid)
+        os.set_blocking(rec_r, False)
+        os.set_blocking(out_r, False)
+        poller = select.poll()
+        poller.register(rec_r, select.POLLIN)
+        poller.register(out_r, select.POLLIN)
+        poller.register(pidfd, select.POLLIN)
+        deadline = started + self.case_wall_s
+        record = bytearray()
+        out_bytes = 0
+        status = None
+        exited = False
+        while not exited and status is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                status = "timeout"
+                break
+            for fd, _ev in poller.poll(max(1, int(remaining * 1000) + 1)):
+                if fd == pidfd:
+                    exited = True
+                elif fd == rec_r:
+                    chunk = self.read_some(rec_r)
+                    if chunk is None:
+                        poller.unregister(rec_r)
+                    else:
+                        record += chunk
+                        if len(record) > self.record_bytes:
+                            status = "record_limit"
+                elif fd == out_r:
+                    chunk = self.read_some(out_r)
+                    if chunk is None:
+                        poller.unregister(out_r)
+                    else:
+                        out_bytes += len(chunk)
+                        if out_bytes > self.output_bytes:
+                            status = "output_limit"
+        if status is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _, wstatus, rusage = os.wait4(pid, 0)
+        wall = time.monotonic() - started
+        self.kill_everything_else(pid)
+        # Everything that could write is dead now: what is still buffered
+        # in the record pipe is all there will ever be.
+        while status is None:
+            chunk = self.read_some(rec_r)
+            if not chunk:
+                break
+            record += chunk
+            if len(record) > self.record_bytes:
+                status = "record_limit"
+        for fd in (rec_r, out_r, pidfd):
+            os.close(fd)
+        header = {
+            "status": status or "exited",
+            "exit_code": os.waitstatus_to_exitcode(wstatus),
+            "cpu_s": rusage.ru_utime + rusage.ru_stime,
+            "wall_s": wall,
+            "output_bytes": out_bytes,
+        }
+        return header, bytes(record[: self.record_bytes])
+
+    @staticmethod
+    def read_some(fd):
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return b""
+        return chunk or None
+
+    def run_program(self, msg):
+        self.program_count += 1
+        work_dir = os.path.join(self.scratch_root, "p%d" % self.program_count)
+        os.mkdir(work_dir, 0o700)
+        try:
+            program = {"setup_code": None, "code": None}
+            try:
+                if msg.get("setup"):
+                    program["setup_code"] = compile(msg["setup"], "<setup>", "exec")
+                program["code"] = compile(msg["source"], "<candidate>", "exec")
+            except BaseException as exc:  # noqa: BLE001 - a syntax error is a verdict
+                send_json({"compile_error": exception_record(exc)})
+                return
+            send_json({"compiled": True})
+            cpu_used = 0.0
+            for case in msg["cases"]:
+                if cpu_used > self.program_cpu_s:
+                    send_json({"status": "program_cpu", "exit_code": 0, "cpu_s": 0.0, "wall_s": 0.0,
+                               "output_bytes": 0})
+                    send_frame(RESP_FD, b"")
+                    continue
+                if case["kind"] == "code":
+                    try:
+                        case["code_obj"] = compile(case["code"], "<test>", "exec")
+                    except BaseException as exc:  # noqa: BLE001
+                        send_json({"status": "test_compile_error", "exit_code": 0, "cpu_s": 0.0,
+                                   "wall_s": 0.0, "output_bytes": 0, "detail": exception_record(exc)})
+                        send_frame(RESP_FD, b"")
+                        continue
+                header, record = self.run_case(program, case, work_dir)
+                cpu_used += header["cpu_s"]
+                send_json(header)
+                send_frame(RESP_FD, record)
+        finally:
+            self.wipe_scratch()
+
+    def wipe_scratch(self):
+        # Every process that could write here is dead (see run_case), so
+        # nothing can swap a directory for a symlink while we delete;
+        # shutil.rmtree uses the fd-based walk that never follows links.
+        import shutil
+
+        for name in os.listdir(self.scratch_root):
+            path = os.path.join(self.scratch_root, name)
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+
+def main():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # Non-dumpable: candidates (same uid) cannot ptrace this process or open
+    # its /proc/<pid>/{mem,fd,environ}. Subreaper: orphans come back to us.
+    dumpable_off = prctl(PR_SET_DUMPABLE, 0)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    raw = read_frame(REQ_FD)
+    if raw is None:
+        return
+    init = json.loads(raw)
+    failed = []
+    for name in init["preload"]:
+        try:
+            __import__(name)
+        except Exception:
+            failed.append(name)
+    worker = Worker(init)
+    send_json({"ready": True, "pid": os.getpid(), "uid": os.getuid(), "dumpable_off": dumpable_off,
+               "preload_failed": failed, "vm_base": worker.vm_base})
+    while True:
+        raw = read_frame(REQ_FD)
+        if raw is None:
+            return
+        msg = json.loads(raw)
+        if msg.get("exit"):
+            return
+        worker.run_program(msg)
+        send_json({"done": True})
+
+
+main()
