@@ -147,9 +147,20 @@ pub fn parse(source: &str) -> ParsedSource<'_> {
     let lines = LineIndex::new(source);
     let mut tokens = Vec::with_capacity(source.len() / 4);
     let mut error = None;
+    let mut limits = TokenLimits::default();
     for item in lex(source, Mode::Module) {
         match item {
-            Ok((tok, range)) => tokens.push(Token { tok, range }),
+            Ok((tok, range)) => {
+                let token = Token { tok, range };
+                // Checked while lexing, so a pathological input stops at
+                // the first violation instead of being lexed in full.
+                if let Err(e) = limits.feed(&token, &lines) {
+                    error = Some(e);
+                    tokens.clear();
+                    break;
+                }
+                tokens.push(token);
+            }
             Err(e) => {
                 let (line, column) = lines.location(e.location);
                 error = Some(SyntaxError {
@@ -162,17 +173,7 @@ pub fn parse(source: &str) -> ParsedSource<'_> {
             }
         }
     }
-    let depth_bound = if error.is_none() {
-        match check_token_limits(&tokens, &lines) {
-            Ok(bound) => bound,
-            Err(e) => {
-                error = Some(e);
-                0
-            }
-        }
-    } else {
-        0
-    };
+    let depth_bound = if error.is_none() { limits.depth_bound() } else { 0 };
     let mut suite = None;
     if error.is_none() {
         let stream = tokens.iter().map(|t| Ok((t.tok.clone(), t.range)));
@@ -214,74 +215,92 @@ fn parse_error_message(e: &rustpython_parser::ParseErrorType) -> String {
     }
 }
 
-/// Applies CPython's bracket and indentation limits and returns an upper
-/// bound on tree depth: the longest logical line in bytes plus a margin per
-/// indentation level (every tree node inside one logical line owns at least
-/// one byte of it).
-fn check_token_limits(tokens: &[Token], lines: &LineIndex) -> Result<usize, SyntaxError> {
-    let mut brackets = 0usize;
-    let mut indents = 0usize;
-    let mut max_indents = 0usize;
-    let mut logical_start: Option<u32> = None;
-    let mut longest_logical = 0u32;
-    for t in tokens {
+/// CPython's bracket and indentation limits, applied token by token, and
+/// the data for an upper bound on tree depth.
+#[derive(Debug, Default)]
+struct TokenLimits {
+    brackets: usize,
+    indents: usize,
+    max_indents: usize,
+    logical_start: Option<u32>,
+    longest_logical: u32,
+    last_end: u32,
+}
+
+impl TokenLimits {
+    fn feed(&mut self, t: &Token, lines: &LineIndex) -> Result<(), SyntaxError> {
+        let located = |message: &str| {
+            let (line, column) = lines.location(t.range.start());
+            SyntaxError {
+                message: message.to_owned(),
+                line,
+                column,
+            }
+        };
         match t.tok {
             Tok::Lpar | Tok::Lsqb | Tok::Lbrace => {
-                brackets += 1;
-                if brackets > MAX_BRACKET_DEPTH {
-                    let (line, column) = lines.location(t.range.start());
-                    return Err(SyntaxError {
-                        message: "too many nested parentheses".to_owned(),
-                        line,
-                        column,
-                    });
+                self.brackets += 1;
+                if self.brackets > MAX_BRACKET_DEPTH {
+                    return Err(located("too many nested parentheses"));
                 }
             }
-            Tok::Rpar | Tok::Rsqb | Tok::Rbrace => brackets = brackets.saturating_sub(1),
+            Tok::Rpar | Tok::Rsqb | Tok::Rbrace => self.brackets = self.brackets.saturating_sub(1),
             Tok::Indent => {
-                indents += 1;
-                max_indents = max_indents.max(indents);
-                if indents > MAX_INDENT_DEPTH {
-                    let (line, column) = lines.location(t.range.start());
-                    return Err(SyntaxError {
-                        message: "too many levels of indentation".to_owned(),
-                        line,
-                        column,
-                    });
+                self.indents += 1;
+                self.max_indents = self.max_indents.max(self.indents);
+                if self.indents > MAX_INDENT_DEPTH {
+                    return Err(located("too many levels of indentation"));
                 }
             }
-            Tok::Dedent => indents = indents.saturating_sub(1),
+            Tok::Dedent => self.indents = self.indents.saturating_sub(1),
             _ => {}
         }
         match t.tok {
             Tok::Newline | Tok::EndOfFile => {
-                if let Some(start) = logical_start.take() {
-                    longest_logical = longest_logical.max(u32::from(t.range.end()) - start);
+                if let Some(start) = self.logical_start.take() {
+                    self.longest_logical = self.longest_logical.max(u32::from(t.range.end()) - start);
                 }
             }
             Tok::Comment(_) | Tok::NonLogicalNewline | Tok::Indent | Tok::Dedent => {}
             _ => {
-                if logical_start.is_none() {
-                    logical_start = Some(u32::from(t.range.start()));
+                if self.logical_start.is_none() {
+                    self.logical_start = Some(u32::from(t.range.start()));
                 }
             }
         }
+        self.last_end = u32::from(t.range.end());
+        Ok(())
     }
-    if let Some(start) = logical_start {
-        let end = tokens.last().map_or(start, |t| u32::from(t.range.end()));
-        longest_logical = longest_logical.max(end - start);
+
+    /// Upper bound on tree depth: every node of an expression owns at
+    /// least one byte of its logical line (doubled for safety), plus two
+    /// levels per indentation level and a margin.
+    fn depth_bound(&self) -> usize {
+        let open = self.logical_start.map_or(0, |s| self.last_end.saturating_sub(s));
+        let longest = self.longest_logical.max(open) as usize;
+        2 * longest + 8 * self.max_indents + 64
     }
-    Ok(longest_logical as usize + 4 * max_indents + 16)
 }
 
-/// Runs `f` on a stack large enough for walks of depth `depth` (allocating
-/// a fresh one only when the current stack is too small).
+/// Runs `f` on a stack large enough for the crate's walks over a tree of
+/// at most `depth` levels, allocating a fresh stack only when the current
+/// one is too small.
+///
+/// Two budgets: the analyzer's own walks only ever run on trees no deeper
+/// than [`MAX_AST_DEPTH`] (deeper ones are rejected first by a walk that
+/// stops at the limit), but dropping a rejected tree recurses through all of
+/// it, at a much smaller cost per level.
 pub fn with_stack_for<R>(depth: usize, f: impl FnOnce() -> R) -> R {
-    // Generous per-level budget: debug builds of the visitors and of the
-    // AST's drop glue use a few hundred bytes per level.
-    const PER_LEVEL: usize = 2048;
+    // Measured with the robustness tests; debug builds use far bigger frames.
+    let (walk_per_level, drop_per_level) = if cfg!(debug_assertions) {
+        (24 * 1024, 1024)
+    } else {
+        (4 * 1024, 256)
+    };
     const MIN_STACK: usize = 1 << 20;
-    let needed = depth.saturating_mul(PER_LEVEL).max(MIN_STACK);
+    let walks = depth.min(MAX_AST_DEPTH + 2).saturating_mul(walk_per_level);
+    let drops = depth.saturating_mul(drop_per_level);
+    let needed = walks.saturating_add(drops).max(MIN_STACK);
     stacker::maybe_grow(needed, needed, f)
 }
 
