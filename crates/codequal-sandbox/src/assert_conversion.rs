@@ -13,7 +13,9 @@
 //! | `W(CALL) == LIT` with W in set, frozenset, sorted, list, tuple | value of `W(result)` |
 //! | `math.isclose(CALL, LIT, rel_tol=R, abs_tol=A)` (either order) | tolerance |
 //! | `abs(CALL - LIT) < EPS` (also `<=`, `LIT - CALL`) | absolute tolerance |
-//! | `CALL`, `not CALL` | truthy / falsy |
+//! | `CALL`, `not CALL` | `bool(result)` in the child, truthy / falsy |
+//!
+//! `LIT` also covers `set(LIT)`, `frozenset(LIT)`, `list(LIT)`, `tuple(LIT)`.
 //!
 //! `CALL` is `name(LIT, ..., key=LIT, ...)`, where `name` is the candidate
 //! (`candidate` inside HumanEval's `check`, any non-builtin name in MBPP).
@@ -244,12 +246,16 @@ fn convert_test(test: &Expr, candidate: Option<&str>) -> Option<CallCase> {
             };
             Some(call.into_case(Expectation::Value(PyValue::Float(expected)), cmp))
         }
+        // Truthiness is taken in the child (`bool(result)`), so results
+        // such as `re.Match` objects need not be plain data.
         Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => {
-            let call = call_shape(&u.operand, candidate, false)?;
+            let mut call = call_shape(&u.operand, candidate, false)?;
+            call.post = Some(PostCall::Bool);
             Some(call.into_case(Expectation::Falsy, Comparison::default()))
         }
         Expr::Call(_) => {
-            let call = call_shape(test, candidate, false)?;
+            let mut call = call_shape(test, candidate, false)?;
+            call.post = Some(PostCall::Bool);
             Some(call.into_case(Expectation::Truthy, Comparison::default()))
         }
         _ => None,
@@ -380,6 +386,29 @@ pub fn literal(expr: &Expr, depth: usize) -> Option<PyValue> {
                     ast::UnaryOp::UAdd,
                     v @ (PyValue::Int(_) | PyValue::BigInt(_) | PyValue::Float(_)),
                 ) => v,
+                _ => return None,
+            }
+        }
+        // `set([1, 2])`, `tuple([..])`, `set()`: builtin constructors of
+        // literals, common on the expected side of MBPP asserts. Evaluated
+        // with builtin semantics here, even if the candidate shadows them.
+        Expr::Call(c) if c.keywords.is_empty() && c.args.len() <= 1 => {
+            let Expr::Name(name) = c.func.as_ref() else {
+                return None;
+            };
+            let items = match c.args.first() {
+                None => Vec::new(),
+                Some(arg) => match literal(arg, depth + 1)? {
+                    PyValue::List(v) | PyValue::Tuple(v) | PyValue::Set(v) => v,
+                    PyValue::Str(s) => s.chars().map(|ch| PyValue::Str(ch.to_string())).collect(),
+                    PyValue::Dict(pairs) => pairs.into_iter().map(|(k, _)| k).collect(),
+                    _ => return None,
+                },
+            };
+            match name.id.as_str() {
+                "set" | "frozenset" => PyValue::Set(items),
+                "list" => PyValue::List(items),
+                "tuple" => PyValue::Tuple(items),
                 _ => return None,
             }
         }

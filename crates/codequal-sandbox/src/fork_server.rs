@@ -49,12 +49,8 @@ impl WorkerTemplate {
 /// The worker's hello.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct ReadyInfo {
-    #[allow(dead_code)]
-    pub(crate) pid: i64,
     pub(crate) uid: i64,
     pub(crate) dumpable_off: bool,
-    #[serde(default)]
-    pub(crate) preload_failed: Vec<String>,
 }
 
 /// What the worker says about one case.
@@ -99,7 +95,6 @@ pub(crate) struct ForkServer {
     stderr_tail: Vec<u8>,
     mount_dir: Option<PathBuf>,
     cgroups: Option<WorkerCgroups>,
-    pub(crate) uid: u32,
     pub(crate) ready: ReadyInfo,
     pub(crate) broken: bool,
 }
@@ -260,12 +255,9 @@ impl ForkServer {
             stderr_tail: Vec::new(),
             mount_dir: None,
             cgroups,
-            uid,
             ready: ReadyInfo {
-                pid: 0,
                 uid: -1,
                 dumpable_off: false,
-                preload_failed: Vec::new(),
             },
             broken: false,
         };
@@ -286,7 +278,18 @@ impl ForkServer {
             .send(&init)
             .map_err(|e| e.to_string())
             .and_then(|()| server.read_json(startup).map_err(|f| server.describe(f)));
-        match hello.and_then(|v| ReadyInfo::deserialize(v).map_err(|e| e.to_string())) {
+        let ready = hello
+            .and_then(|v| ReadyInfo::deserialize(v).map_err(|e| e.to_string()))
+            .and_then(|ready| {
+                if t.host_is_root && ready.uid != i64::from(uid) {
+                    Err(format!("worker runs as uid {} instead of {uid}", ready.uid))
+                } else if !ready.dumpable_off {
+                    Err("worker could not make itself non-dumpable".to_owned())
+                } else {
+                    Ok(ready)
+                }
+            });
+        match ready {
             Ok(ready) => {
                 server.ready = ready;
                 Ok(server)

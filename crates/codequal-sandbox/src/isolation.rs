@@ -19,7 +19,7 @@
 //! Everything that runs between `fork` and `exec` is async-signal-safe:
 //! plain syscalls on data prepared beforehand (no allocation).
 
-use std::ffi::{CString, OsStr};
+use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -880,7 +880,10 @@ unsafe fn supervise(worker: libc::pid_t, keep: libc::c_int) -> ! {
     WORKER_PID.store(worker, Ordering::SeqCst);
     // SAFETY: plain syscalls.
     unsafe {
-        libc::signal(libc::SIGTERM, forward_sigterm as libc::sighandler_t);
+        libc::signal(
+            libc::SIGTERM,
+            forward_sigterm as *const () as libc::sighandler_t,
+        );
         // Hold nothing but the sync pipe: the parent must see EOF on the
         // worker's pipes as soon as the worker is gone, and `Command`'s
         // exec-status pipe must not be kept open by us.
@@ -904,9 +907,4 @@ unsafe fn supervise(worker: libc::pid_t, keep: libc::c_int) -> ! {
             }
         }
     }
-}
-
-/// Path bytes as an `OsStr`, for messages.
-pub(crate) fn display_c(c: &CString) -> &OsStr {
-    OsStr::from_bytes(c.as_bytes())
 }

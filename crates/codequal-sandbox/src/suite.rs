@@ -161,6 +161,8 @@ pub enum PostCall {
     List,
     /// `tuple(...)`.
     Tuple,
+    /// `bool(...)` (truthiness asserts).
+    Bool,
 }
 
 impl PostCall {
@@ -171,6 +173,7 @@ impl PostCall {
             Self::Sorted => "sorted",
             Self::List => "list",
             Self::Tuple => "tuple",
+            Self::Bool => "bool",
         }
     }
 }

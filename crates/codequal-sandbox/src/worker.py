@@ -206,6 +206,7 @@ POSTS = {
     "sorted": sorted,
     "list": list,
     "tuple": tuple,
+    "bool": bool,
 }
 
 
