@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 /// | `temp_root` | `None` (system temp dir) | where per-worker mount points are created |
 /// | `on_missing_layer` | `refuse` | `refuse` or `degrade` when the kernel refuses an isolation layer |
 /// | `extra_read_only_paths` | `[]` | host paths made visible (read-only) inside the sandbox, e.g. a virtualenv |
+/// | `disabled_layers` | `[]` | layers treated as refused by the kernel (for hosts where one misbehaves, and for testing `on_missing_layer`) |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -80,6 +81,9 @@ pub struct Config {
     pub on_missing_layer: MissingLayerPolicy,
     /// Extra host paths visible read-only inside the sandbox (default empty).
     pub extra_read_only_paths: Vec<PathBuf>,
+    /// Layers treated as unavailable even if the kernel allows them
+    /// (default empty).
+    pub disabled_layers: Vec<crate::Layer>,
 }
 
 /// Standard-library modules a worker imports before it forks.
@@ -134,6 +138,7 @@ impl Default for Config {
             temp_root: None,
             on_missing_layer: MissingLayerPolicy::Refuse,
             extra_read_only_paths: Vec::new(),
+            disabled_layers: Vec::new(),
         }
     }
 }

@@ -206,13 +206,17 @@ impl ForkServer {
             gid_map,
             namespaces,
             mounts,
-            switch_to_uid: t.host_is_root.then_some(uid),
-            rlimits: vec![
-                (libc::RLIMIT_NOFILE, cfg.max_open_files),
-                (libc::RLIMIT_FSIZE, cfg.file_bytes),
-                (libc::RLIMIT_NPROC, cfg.max_processes),
-                (libc::RLIMIT_CORE, 0),
-            ],
+            switch_to_uid: (t.host_is_root && t.has(Layer::UnprivilegedUser)).then_some(uid),
+            rlimits: if t.has(Layer::ResourceLimits) {
+                vec![
+                    (libc::RLIMIT_NOFILE, cfg.max_open_files),
+                    (libc::RLIMIT_FSIZE, cfg.file_bytes),
+                    (libc::RLIMIT_NPROC, cfg.max_processes),
+                    (libc::RLIMIT_CORE, 0),
+                ]
+            } else {
+                Vec::new()
+            },
             seccomp: if t.has(Layer::Seccomp) {
                 t.seccomp.clone()
             } else {
@@ -261,7 +265,10 @@ impl ForkServer {
             },
             broken: false,
         };
-        let kill_all = t.has(Layer::PidNamespace) || t.host_is_root;
+        // kill(-1) is safe where it can only reach this worker's processes:
+        // in its own pid namespace, or under a uid of its own.
+        let kill_all =
+            t.has(Layer::PidNamespace) || (t.host_is_root && t.has(Layer::UnprivilegedUser));
         let init = json!({
             "preload": preload,
             "kill_all": kill_all,
@@ -272,6 +279,7 @@ impl ForkServer {
             "output_bytes": cfg.output_bytes,
             "record_bytes": cfg.record_bytes,
             "scratch_root": scratch_root,
+            "case_rlimits": t.has(Layer::ResourceLimits),
         });
         let startup = Instant::now() + Duration::from_secs(60);
         let hello = server

@@ -106,6 +106,16 @@ impl Sandbox {
                 return Err(e);
             }
         };
+        let layers = layers
+            .into_iter()
+            .map(|mut s| {
+                if s.available && config.disabled_layers.contains(&s.layer) {
+                    s.available = false;
+                    s.detail = format!("disabled by configuration ({})", s.detail);
+                }
+                s
+            })
+            .collect();
         let report = IsolationReport {
             layers,
             host_is_root: isolation::host_is_root(),
@@ -336,6 +346,7 @@ fn judge(case: &TestCase, outcome: RawOutcome, cfg: &Config) -> CaseResult {
         cpu_s: header.map_or(0.0, |h| h.cpu_s),
         output_bytes: header.map_or(0, |h| h.output_bytes),
         compared_in_parent: in_parent,
+        returned: None,
     };
     let (header, record) = match outcome {
         RawOutcome::Ran { header, record } => (header, record),
@@ -354,6 +365,11 @@ fn judge(case: &TestCase, outcome: RawOutcome, cfg: &Config) -> CaseResult {
             )
         }
     };
+    let parsed = parse_record(&record);
+    let returned = match (case, &parsed) {
+        (TestCase::Call(_), Some(rec)) => rec.get("v").and_then(PyValue::from_wire),
+        _ => None,
+    };
     let verdict = match header.status.as_str() {
         "timeout" | "program_cpu" => Verdict::Timeout,
         "output_limit" => Verdict::OutputLimit,
@@ -367,12 +383,15 @@ fn judge(case: &TestCase, outcome: RawOutcome, cfg: &Config) -> CaseResult {
                 .and_then(Json::as_str)
                 .unwrap_or("")
         )),
-        _ => match parse_record(&record) {
-            Some(rec) => judge_record(case, &rec),
+        _ => match &parsed {
+            Some(rec) => judge_record(case, rec),
             None => no_record_verdict(&header, record.is_empty(), cfg),
         },
     };
-    result(verdict, Some(&header))
+    CaseResult {
+        returned,
+        ..result(verdict, Some(&header))
+    }
 }
 
 fn parse_record(record: &[u8]) -> Option<Json> {

@@ -84,6 +84,10 @@ pub struct CaseResult {
     /// reported by test code inside the candidate's process (assert cases,
     /// which a hostile candidate can fake).
     pub compared_in_parent: bool,
+    /// What a call case returned, when it returned plain data (for
+    /// diagnostics; not serialised).
+    #[serde(skip)]
+    pub returned: Option<crate::PyValue>,
 }
 
 /// All cases of one program.

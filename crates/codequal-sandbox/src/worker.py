@@ -22,6 +22,16 @@ import signal
 import resource
 import time
 
+# The child-side harness runs after the candidate's code, which may have
+# replaced builtins or json.dumps; it uses these references, taken before.
+from builtins import (len as _len, type as _type, isinstance as _isinstance, int as _int, str as _str,
+                      float as _float, list as _list, tuple as _tuple, dict as _dict, set as _set,
+                      frozenset as _frozenset, bytes as _bytes, complex as _complex, bool as _bool,
+                      BaseException as _BaseException)
+_dumps = json.dumps
+_write = os.write
+_exit = os._exit
+
 REQ_FD = int(sys.argv[1])
 RESP_FD = int(sys.argv[2])
 
@@ -47,7 +57,7 @@ def read_frame(fd):
 def write_all(fd, data):
     view = memoryview(data)
     while view:
-        n = os.write(fd, view)
+        n = _write(fd, view)
         view = view[n:]
 
 
@@ -97,86 +107,86 @@ def encode(value, depth=0, budget=None):
         raise NotPlainData("return value too large")
     if depth > MAX_DEPTH:
         raise NotPlainData("return value nested too deeply (or cyclic)")
-    t = type(value)
-    if value is None or t is bool:
+    t = _type(value)
+    if value is None or t is _bool:
         return value
-    if t is str:
+    if t is _str:
         return value
-    if t is int:
+    if t is _int:
         if -(1 << 63) <= value < (1 << 63):
             return value
-        return {"i": int.__repr__(value)}
-    if t is float:
+        return {"i": _int.__repr__(value)}
+    if t is _float:
         if value != value:
             return {"f": "nan"}
-        if value in (float("inf"), float("-inf")):
+        if value in (_float("inf"), _float("-inf")):
             return {"f": "inf" if value > 0 else "-inf"}
         return value
-    if t is list:
-        return [encode(v, depth + 1, budget) for v in list.__iter__(value)]
-    if t is tuple:
-        return {"t": [encode(v, depth + 1, budget) for v in tuple.__iter__(value)]}
-    if t is dict:
-        return {"d": [[encode(k, depth + 1, budget), encode(v, depth + 1, budget)] for k, v in dict.items(value)]}
-    if t is set:
-        return {"s": [encode(v, depth + 1, budget) for v in set.__iter__(value)]}
-    if t is frozenset:
-        return {"s": [encode(v, depth + 1, budget) for v in frozenset.__iter__(value)]}
-    if t is bytes:
-        return {"b": bytes.hex(value)}
-    if t is complex:
-        return {"c": [encode(complex.real.__get__(value)), encode(complex.imag.__get__(value))]}
+    if t is _list:
+        return [encode(v, depth + 1, budget) for v in _list.__iter__(value)]
+    if t is _tuple:
+        return {"t": [encode(v, depth + 1, budget) for v in _tuple.__iter__(value)]}
+    if t is _dict:
+        return {"d": [[encode(k, depth + 1, budget), encode(v, depth + 1, budget)] for k, v in _dict.items(value)]}
+    if t is _set:
+        return {"s": [encode(v, depth + 1, budget) for v in _set.__iter__(value)]}
+    if t is _frozenset:
+        return {"s": [encode(v, depth + 1, budget) for v in _frozenset.__iter__(value)]}
+    if t is _bytes:
+        return {"b": _bytes.hex(value)}
+    if t is _complex:
+        return {"c": [encode(_complex.real.__get__(value)), encode(_complex.imag.__get__(value))]}
     # Subclasses of builtin types (bool is handled above): read the
     # underlying data through the base class, so an overridden __eq__,
     # __iter__ or __repr__ has no say.
-    if isinstance(value, int):
-        return encode(int.__int__(value), depth + 1, budget)
-    if isinstance(value, float):
-        return encode(float.__float__(value), depth + 1, budget)
-    if isinstance(value, str):
-        return encode(str.__str__(value), depth + 1, budget)
-    if isinstance(value, tuple):
-        return encode(tuple(tuple.__iter__(value)), depth + 1, budget)
-    if isinstance(value, list):
-        return encode(list(list.__iter__(value)), depth + 1, budget)
-    if isinstance(value, dict):
-        return encode(dict(dict.items(value)), depth + 1, budget)
-    if isinstance(value, (set, frozenset)):
-        return encode(set(set.__iter__(value) if isinstance(value, set) else frozenset.__iter__(value)), depth + 1, budget)
-    raise NotPlainData("returned a %s, which is not plain data" % type.__repr__(t)[8:-2][:80])
+    if _isinstance(value, _int):
+        return encode(_int.__int__(value), depth + 1, budget)
+    if _isinstance(value, _float):
+        return encode(_float.__float__(value), depth + 1, budget)
+    if _isinstance(value, _str):
+        return encode(_str.__str__(value), depth + 1, budget)
+    if _isinstance(value, _tuple):
+        return encode(_tuple(_tuple.__iter__(value)), depth + 1, budget)
+    if _isinstance(value, _list):
+        return encode(_list(_list.__iter__(value)), depth + 1, budget)
+    if _isinstance(value, _dict):
+        return encode(_dict(_dict.items(value)), depth + 1, budget)
+    if _isinstance(value, (_set, _frozenset)):
+        return encode(_set(_set.__iter__(value) if _isinstance(value, _set) else _frozenset.__iter__(value)), depth + 1, budget)
+    raise NotPlainData("returned a %s, which is not plain data" % _type.__repr__(t)[8:-2][:80])
 
 
 def decode(wire):
-    t = type(wire)
-    if t is list:
+    t = _type(wire)
+    if t is _list:
         return [decode(v) for v in wire]
-    if t is dict:
+    if t is _dict:
         if "t" in wire:
-            return tuple(decode(v) for v in wire["t"])
+            return _tuple(decode(v) for v in wire["t"])
         if "d" in wire:
             return {decode(k): decode(v) for k, v in wire["d"]}
         if "s" in wire:
-            return set(decode(v) for v in wire["s"])
+            return _set(decode(v) for v in wire["s"])
         if "i" in wire:
-            return int(wire["i"])
+            return _int(wire["i"])
         if "f" in wire:
-            return float(wire["f"])
+            return _float(wire["f"])
         if "b" in wire:
-            return bytes.fromhex(wire["b"])
+            return _bytes.fromhex(wire["b"])
         if "c" in wire:
-            return complex(wire["c"][0], wire["c"][1])
+            return _complex(wire["c"][0], wire["c"][1])
         raise ValueError("unknown wire tag")
     return wire
 
 
 def exception_record(exc):
-    t = type(exc)
+    t = _type(exc)
     try:
-        mro = [c.__name__ for c in type.mro(t)]
+        mro = [c.__name__ for c in _type.mro(t)]
     except Exception:
         mro = []
     try:
-        msg = str(exc)[:300]
+        msg = _str(exc)[:300]
     except BaseException:
         msg = "<unprintable>"
     return {"exc": t.__name__, "mro": mro, "msg": msg}
@@ -187,25 +197,25 @@ def value_record(value, materialize, post):
         if materialize:
             import itertools
 
-            items = list(itertools.islice(value, MAX_ITEMS + 1))
-            if len(items) > MAX_ITEMS:
+            items = _list(itertools.islice(value, MAX_ITEMS + 1))
+            if _len(items) > MAX_ITEMS:
                 raise NotPlainData("iterator yields too many items")
             value = items
         if post is not None:
             value = POSTS[post](value)
         return {"v": encode(value)}
     except NotPlainData as exc:
-        return {"unser": str(exc)}
+        return {"unser": _str(exc)}
     except RecursionError:
         return {"unser": "return value nested too deeply"}
 
 
 POSTS = {
-    "set": set,
-    "frozenset": frozenset,
+    "set": _set,
+    "frozenset": _frozenset,
     "sorted": sorted,
-    "list": list,
-    "tuple": tuple,
+    "list": _list,
+    "tuple": _tuple,
     "bool": bool,
 }
 
@@ -214,7 +224,7 @@ def call_outcome(fn, args, kwargs, materialize, post):
     try:
         value = fn(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - the candidate's exception is data
-        if isinstance(exc, SystemExit):
+        if _isinstance(exc, SystemExit):
             return {"exc": "SystemExit", "mro": ["SystemExit", "BaseException", "object"], "msg": ""}
         return exception_record(exc)
     try:
@@ -287,14 +297,14 @@ def child_main(program, case, record_fd, work_dir):
                 exec(case["code_obj"], g)
                 record = {"ok": True}
             except AssertionError as exc:
-                record = {"assert": str(exc)[:300]}
+                record = {"assert": _str(exc)[:300]}
     except BaseException as exc:  # noqa: BLE001 - module-level errors are data too
         record = exception_record(exc)
     try:
-        payload = json.dumps(record, ensure_ascii=True, allow_nan=False).encode()
+        payload = _dumps(record, ensure_ascii=True, allow_nan=False).encode()
     except BaseException as exc:  # noqa: BLE001
-        payload = json.dumps({"unser": "record not serialisable: %s" % type(exc).__name__}).encode()
-    write_all(record_fd, len(payload).to_bytes(4, "big") + payload)
+        payload = _dumps({"unser": "record not serialisable: %s" % _type(exc).__name__}).encode()
+    write_all(record_fd, _len(payload).to_bytes(4, "big") + payload)
 
 
 # --------------------------------------------------------------- worker side
@@ -309,6 +319,7 @@ class Worker:
         self.output_bytes = init["output_bytes"]
         self.record_bytes = init["record_bytes"]
         self.scratch_root = init["scratch_root"]
+        self.case_rlimits = init["case_rlimits"]
         self.devnull = os.open("/dev/null", os.O_RDWR)
         self.program_count = 0
         self.vm_base = self.current_vm_size()
@@ -357,9 +368,10 @@ class Worker:
                 os.dup2(rec_w, 5)
                 os.closerange(3, 5)
                 os.closerange(6, 1 << 16)
-                limit = self.vm_base + self.memory_bytes
-                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-                resource.setrlimit(resource.RLIMIT_CPU, (self.case_cpu_s, self.case_cpu_s + 1))
+                if self.case_rlimits:
+                    limit = self.vm_base + self.memory_bytes
+                    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+                    resource.setrlimit(resource.RLIMIT_CPU, (self.case_cpu_s, self.case_cpu_s + 1))
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 child_main(program, case, 5, work_dir)
             finally:
