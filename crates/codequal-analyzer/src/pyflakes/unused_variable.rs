@@ -1,0 +1,82 @@
+//! F841 `unused-variable`: pyflakes' `UnusedVariable`.
+//!
+//! ## What it does
+//! Reports local variables that are assigned but never read. pyflakes
+//! checks function scopes (lambdas included) when they are finished and
+//! reports every name still bound by a plain assignment (`x = ...`,
+//! `x: T = ...`, `x += ...`, `with ... as x`, `x := ...`, match captures)
+//! that was never used, except `_`, the traceback-hiding names, and every
+//! name in a function that calls `locals()`. Loop variables, tuple
+//! unpacking (unless both sides are literal tuples or lists), arguments and
+//! `global` / `nonlocal` names are never reported.
+//!
+//! Exception names are checked on their own, in every scope: `except E as
+//! e:` whose handler never reads `e` is reported at the `except` clause.
+//!
+//! ## Why is this bad?
+//! A variable that is assigned and never read is dead code at best and a
+//! typo (a misspelt name, a result that was meant to be returned) at worst.
+//!
+//! ## Example
+//! ```python
+//! def f():
+//!     x = compute()
+//!     try:
+//!         return g()
+//!     except ValueError as e:
+//!         return None
+//! ```
+//! pyflakes reports `local variable 'x' is assigned to but never used` and
+//! the same for `'e'`.
+//!
+//! Use instead:
+//! ```python
+//! def f():
+//!     compute()
+//!     try:
+//!         return g()
+//!     except ValueError:
+//!         return None
+//! ```
+
+use super::bindings::Binding;
+use super::checker::{Message, MessageKind};
+use super::scope::Scope;
+use crate::parse::TextRange;
+
+/// Names pyflakes never reports as unused locals (`FunctionScope.always_used`).
+const ALWAYS_USED: [&str; 4] = [
+    "__tracebackhide__",
+    "__traceback_info__",
+    "__traceback_supplement__",
+    "__debuggerskip__",
+];
+
+/// Reports the unused assignments of a dead function scope
+/// (`FunctionScope.unused_assignments`), in dict order.
+pub(crate) fn report_scope(scope: &Scope<'_>, bindings: &[Binding<'_>], out: &mut Vec<Message>) {
+    if scope.uses_locals {
+        return;
+    }
+    for id in scope.bindings() {
+        let binding = &bindings[id as usize];
+        let name = binding.name.as_ref();
+        if binding.used || name == "_" || ALWAYS_USED.contains(&name) || !binding.kind.is_assignment() {
+            continue;
+        }
+        out.push(Message {
+            kind: MessageKind::UnusedVariable,
+            name: name.to_owned(),
+            range: binding.range,
+        });
+    }
+}
+
+/// Reports an `except ... as name:` whose handler never used `name`.
+pub(crate) fn report_except_handler(name: &str, range: TextRange, out: &mut Vec<Message>) {
+    out.push(Message {
+        kind: MessageKind::UnusedVariable,
+        name: name.to_owned(),
+        range,
+    });
+}
