@@ -177,7 +177,13 @@ pub fn parse(source: &str) -> ParsedSource<'_> {
     let mut suite = None;
     if error.is_none() {
         let stream = tokens.iter().map(|t| Ok((t.tok.clone(), t.range)));
-        match rustpython_parser::parse_tokens(stream, Mode::Module, "<unknown>") {
+        // The generated LR parser is iterative, but its reduce function has
+        // a very large frame in debug builds: guarantee it room.
+        let red_zone = if cfg!(debug_assertions) { 2 << 20 } else { 512 << 10 };
+        let parsed = stacker::maybe_grow(red_zone, red_zone, || {
+            rustpython_parser::parse_tokens(stream, Mode::Module, "<unknown>")
+        });
+        match parsed {
             Ok(ast::Mod::Module(m)) => suite = Some(m.body),
             Ok(_) => {
                 error = Some(SyntaxError {
