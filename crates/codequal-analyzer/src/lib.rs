@@ -31,7 +31,9 @@ use rayon::prelude::*;
 
 pub use error::{Error, Result};
 pub use report::{Characteristic, Finding, Report, Severity, Span};
-pub use source_file::{collect_python_files, decode_python_source as source_file_decode, read_python_source};
+pub use source_file::{
+    collect_python_files, decode_python_source as source_file_decode, read_python_source,
+};
 
 /// Analyses a Python module given as text.
 pub fn analyze_source(source: &str) -> Report {

@@ -173,11 +173,25 @@ pub fn parse(source: &str) -> ParsedSource<'_> {
             }
         }
     }
-    let depth_bound = if error.is_none() { limits.depth_bound() } else { 0 };
+    let depth_bound = if error.is_none() {
+        limits.depth_bound()
+    } else {
+        0
+    };
     let mut suite = None;
     if error.is_none() {
         let stream = tokens.iter().map(|t| Ok((t.tok.clone(), t.range)));
-        match rustpython_parser::parse_tokens(stream, Mode::Module, "<unknown>") {
+        // The generated LR parser is iterative, but its reduce function has
+        // a very large frame in debug builds: guarantee it room.
+        let red_zone = if cfg!(debug_assertions) {
+            2 << 20
+        } else {
+            512 << 10
+        };
+        let parsed = stacker::maybe_grow(red_zone, red_zone, || {
+            rustpython_parser::parse_tokens(stream, Mode::Module, "<unknown>")
+        });
+        match parsed {
             Ok(ast::Mod::Module(m)) => suite = Some(m.body),
             Ok(_) => {
                 error = Some(SyntaxError {
@@ -258,7 +272,8 @@ impl TokenLimits {
         match t.tok {
             Tok::Newline | Tok::EndOfFile => {
                 if let Some(start) = self.logical_start.take() {
-                    self.longest_logical = self.longest_logical.max(u32::from(t.range.end()) - start);
+                    self.longest_logical =
+                        self.longest_logical.max(u32::from(t.range.end()) - start);
                 }
             }
             Tok::Comment(_) | Tok::NonLogicalNewline | Tok::Indent | Tok::Dedent => {}
@@ -276,7 +291,9 @@ impl TokenLimits {
     /// least one byte of its logical line (doubled for safety), plus two
     /// levels per indentation level and a margin.
     fn depth_bound(&self) -> usize {
-        let open = self.logical_start.map_or(0, |s| self.last_end.saturating_sub(s));
+        let open = self
+            .logical_start
+            .map_or(0, |s| self.last_end.saturating_sub(s));
         let longest = self.longest_logical.max(open) as usize;
         2 * longest + 8 * self.max_indents + 64
     }

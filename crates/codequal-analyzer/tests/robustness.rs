@@ -17,7 +17,9 @@ fn on_small_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> 
 
 fn assert_rejected(src: String, what: &str) {
     let report = on_small_stack(move || analyze_source(&src));
-    let err = report.syntax_error.unwrap_or_else(|| panic!("{what}: expected an error report"));
+    let err = report
+        .syntax_error
+        .unwrap_or_else(|| panic!("{what}: expected an error report"));
     assert!(report.complexity.is_none(), "{what}");
     assert!(
         report.findings.iter().any(|f| f.code == "E999"),
@@ -28,12 +30,18 @@ fn assert_rejected(src: String, what: &str) {
 
 #[test]
 fn ten_thousand_nested_parentheses() {
-    assert_rejected(format!("x = {}1{}\n", "(".repeat(10_000), ")".repeat(10_000)), "parens");
+    assert_rejected(
+        format!("x = {}1{}\n", "(".repeat(10_000), ")".repeat(10_000)),
+        "parens",
+    );
 }
 
 #[test]
 fn ten_thousand_nested_brackets_and_braces() {
-    assert_rejected(format!("x = {}{}\n", "[{".repeat(5_000), "}]".repeat(5_000)), "brackets");
+    assert_rejected(
+        format!("x = {}{}\n", "[{".repeat(5_000), "}]".repeat(5_000)),
+        "brackets",
+    );
 }
 
 #[test]
@@ -55,8 +63,14 @@ fn long_operator_chains() {
     assert_rejected(format!("x = a{}\n", ".b".repeat(10_000)), "attribute chain");
     assert_rejected(format!("x = f{}\n", "()".repeat(10_000)), "call chain");
     assert_rejected(format!("x = {}1\n", "not ".repeat(10_000)), "not chain");
-    assert_rejected(format!("x = {}1\n", "lambda: ".repeat(10_000)), "lambda chain");
-    assert_rejected(format!("x = {}\n", "a if b else ".repeat(10_000) + "c"), "ternary chain");
+    assert_rejected(
+        format!("x = {}1\n", "lambda: ".repeat(10_000)),
+        "lambda chain",
+    );
+    assert_rejected(
+        format!("x = {}\n", "a if b else ".repeat(10_000) + "c"),
+        "ternary chain",
+    );
 }
 
 #[test]

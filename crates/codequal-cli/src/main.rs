@@ -3,6 +3,7 @@
 //!
 //! A thin clap layer: every figure comes from `codequal-analyzer`.
 
+mod analyze;
 mod pyflakes;
 mod radon;
 mod xenon;
@@ -21,6 +22,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Every metric and finding, as JSON lines or text; `--timings` measures.
+    Analyze(analyze::AnalyzeArgs),
     /// radon-compatible metrics: cc, raw, mi, hal.
     #[command(subcommand)]
     Radon(radon::RadonCommand),
@@ -33,6 +36,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Analyze(args) => analyze::run(args),
         Command::Radon(cmd) => radon::run(cmd),
         Command::Xenon(args) => xenon::run(args),
         Command::Pyflakes(args) => pyflakes::run(args),

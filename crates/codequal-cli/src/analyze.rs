@@ -1,0 +1,112 @@
+//! `codequal analyze`: every metric and finding of the analyzer, as JSON, or
+//! a timing summary that separates parsing from the metrics.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use codequal_analyzer::{analyze_source, collect_python_files, parse, read_python_source};
+use rayon::prelude::*;
+
+/// Arguments of `analyze`.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Print one JSON report per file, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Instead of reports, print how long parsing alone and the whole
+    /// analysis took (in-process, files read beforehand), as JSON.
+    #[arg(long)]
+    pub timings: bool,
+    /// Repeat the timed work this many times and keep the fastest run.
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
+    /// Files or directories (searched recursively for *.py).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
+    let files = collect_python_files(&args.paths)?;
+    let sources: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .map(|p| read_python_source(&p).map(|s| (p, s)))
+        .collect::<Result<_, _>>()?;
+    if args.timings {
+        return timings(&sources, args.repeat.max(1));
+    }
+    let reports: Vec<_> = sources
+        .par_iter()
+        .map(|(path, src)| {
+            let mut r = analyze_source(src);
+            r.path = Some(path.display().to_string());
+            r
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    for r in &reports {
+        if args.json {
+            serde_json::to_writer(&mut out, r)?;
+            std::io::Write::write_all(&mut out, b"\n")?;
+        } else {
+            let path = r.path.as_deref().unwrap_or("-");
+            for f in &r.findings {
+                std::io::Write::write_all(
+                    &mut out,
+                    format!(
+                        "{path}:{}:{}: {} {}\n",
+                        f.span.line,
+                        f.span.column + 1,
+                        f.code,
+                        f.message
+                    )
+                    .as_bytes(),
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn timings(sources: &[(PathBuf, String)], repeat: usize) -> Result<ExitCode> {
+    let bytes: usize = sources.iter().map(|(_, s)| s.len()).sum();
+    let best = |f: &dyn Fn()| -> Duration {
+        (0..repeat)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let parse_1 = best(&|| {
+        for (_, s) in sources {
+            std::hint::black_box(parse::parse(s));
+        }
+    });
+    let all_1 = best(&|| {
+        for (_, s) in sources {
+            std::hint::black_box(analyze_source(s));
+        }
+    });
+    let all_par = best(&|| {
+        sources.par_iter().for_each(|(_, s)| {
+            std::hint::black_box(analyze_source(s));
+        });
+    });
+    let summary = serde_json::json!({
+        "files": sources.len(),
+        "bytes": bytes,
+        "threads": rayon::current_num_threads(),
+        "parse_s": parse_1.as_secs_f64(),
+        "analyze_s": all_1.as_secs_f64(),
+        "metrics_s": all_1.saturating_sub(parse_1).as_secs_f64(),
+        "metrics_over_parse": all_1.saturating_sub(parse_1).as_secs_f64() / parse_1.as_secs_f64().max(1e-12),
+        "analyze_parallel_s": all_par.as_secs_f64(),
+    });
+    println!("{summary}");
+    Ok(ExitCode::SUCCESS)
+}
