@@ -23,6 +23,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A configuration value is not usable.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
     /// The sandbox failed (not the code under test: the sandbox itself).
     #[error(transparent)]
     Sandbox(#[from] codequal_sandbox::Error),

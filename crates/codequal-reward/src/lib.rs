@@ -16,7 +16,11 @@
 //! ```
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod advantage;
+pub mod compose;
 pub mod error;
+pub mod extract;
+pub mod format;
 pub mod problems;
 pub mod prompt;
 
