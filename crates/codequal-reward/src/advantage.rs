@@ -45,6 +45,11 @@ pub fn mean_std(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     if v.is_empty() {
         return (0.0, 0.0);
     }
+    // A tied group has exactly its value as mean (summing would round), so
+    // its advantages are exactly 0.
+    if v.iter().all(|x| *x == v[0]) {
+        return (v[0], 0.0);
+    }
     let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
     if v.len() < 2 {
