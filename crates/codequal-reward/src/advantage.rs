@@ -59,14 +59,37 @@ pub fn mean_std(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// Advantages of composite rewards laid out group by group
-/// (`rewards.len()` must be a multiple of `group_size`; a trailing partial
-/// group is treated as a group of its own).
-pub fn group_advantages(rewards: &[Option<f64>], group_size: usize, scaling: Scaling) -> Vec<f64> {
-    let group_size = group_size.max(1);
+/// Splits `len` items into groups of `group_size` (a trailing partial group
+/// is a group of its own).
+pub fn uniform_groups(len: usize, group_size: usize) -> Vec<usize> {
+    let g = group_size.max(1);
+    let mut sizes = vec![g; len / g];
+    if len % g != 0 {
+        sizes.push(len % g);
+    }
+    sizes
+}
+
+fn groups<'a, T>(items: &'a [T], sizes: &'a [usize]) -> impl Iterator<Item = &'a [T]> + 'a {
+    let mut start = 0;
+    sizes.iter().map(move |&n| {
+        let end = (start + n).min(items.len());
+        let g = &items[start.min(end)..end];
+        start = end;
+        g
+    })
+}
+
+/// Advantages of composite rewards laid out group after group, with group
+/// sizes `sizes` (see [`uniform_groups`]).
+pub fn group_advantages_sized(
+    rewards: &[Option<f64>],
+    sizes: &[usize],
+    scaling: Scaling,
+) -> Vec<f64> {
     let (_, batch_std) = mean_std(rewards.iter().flatten().copied());
     let mut out = Vec::with_capacity(rewards.len());
-    for group in rewards.chunks(group_size) {
+    for group in groups(rewards, sizes) {
         let (mean, std) = mean_std(group.iter().flatten().copied());
         let scale = match scaling {
             Scaling::Group => std + EPSILON,
@@ -78,26 +101,32 @@ pub fn group_advantages(rewards: &[Option<f64>], group_size: usize, scaling: Sca
     out
 }
 
+/// [`group_advantages_sized`] for groups of equal size.
+pub fn group_advantages(rewards: &[Option<f64>], group_size: usize, scaling: Scaling) -> Vec<f64> {
+    group_advantages_sized(rewards, &uniform_groups(rewards.len(), group_size), scaling)
+}
+
 /// Advantages with `NormalizeThenSum`: `per_reward[i][k]` is reward `k` of
-/// completion `i`.
-pub fn normalize_then_sum(
+/// completion `i`; each reward is z-scored within its group, weighted and
+/// summed, and the sums are z-scored over the whole batch.
+pub fn normalize_then_sum_sized(
     per_reward: &[Vec<Option<f64>>],
     weights: &[f64],
-    group_size: usize,
+    sizes: &[usize],
 ) -> Vec<f64> {
-    let group_size = group_size.max(1);
-    let n_rewards = weights.len();
-    let mut summed: Vec<Option<f64>> = vec![None; per_reward.len()];
-    for (g, group) in per_reward.chunks(group_size).enumerate() {
-        for k in 0..n_rewards {
-            let (mean, std) = mean_std(group.iter().filter_map(|r| r.get(k).copied().flatten()));
-            for (j, r) in group.iter().enumerate() {
+    let mut summed: Vec<Option<f64>> = Vec::with_capacity(per_reward.len());
+    for group in groups(per_reward, sizes) {
+        let stats: Vec<(f64, f64)> = (0..weights.len())
+            .map(|k| mean_std(group.iter().filter_map(|r| r.get(k).copied().flatten())))
+            .collect();
+        for r in group {
+            let mut acc: Option<f64> = None;
+            for (k, (mean, std)) in stats.iter().enumerate() {
                 if let Some(v) = r.get(k).copied().flatten() {
-                    let z = (v - mean) / (std + EPSILON);
-                    let slot = &mut summed[g * group_size + j];
-                    *slot = Some(slot.unwrap_or(0.0) + weights[k] * z);
+                    acc = Some(acc.unwrap_or(0.0) + weights[k] * (v - mean) / (std + EPSILON));
                 }
             }
+            summed.push(acc);
         }
     }
     let (mean, std) = mean_std(summed.iter().flatten().copied());
@@ -105,6 +134,19 @@ pub fn normalize_then_sum(
         .iter()
         .map(|s| s.map_or(0.0, |s| (s - mean) / (std + EPSILON)))
         .collect()
+}
+
+/// [`normalize_then_sum_sized`] for groups of equal size.
+pub fn normalize_then_sum(
+    per_reward: &[Vec<Option<f64>>],
+    weights: &[f64],
+    group_size: usize,
+) -> Vec<f64> {
+    normalize_then_sum_sized(
+        per_reward,
+        weights,
+        &uniform_groups(per_reward.len(), group_size),
+    )
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod compose;
 pub mod error;
 pub mod extract;
 pub mod format;
+pub mod pipeline;
 pub mod problems;
 pub mod prompt;
 

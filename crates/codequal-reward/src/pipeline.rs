@@ -1,0 +1,330 @@
+//! Scoring whole GRPO batches: every completion's format, correctness and
+//! quality rewards, the composite, the group advantage and an explanation.
+//!
+//! Correctness is the fraction of the problem's cases passed in the sandbox
+//! (or, with [`CorrectnessMode::Binary`], 1 only when all pass). Quality is
+//! the analyzer's score of the extracted code, passed through a guard
+//! ([`QualityGuard`]): by default it is multiplied by the pass rate, so code
+//! that fails its tests cannot earn a high quality reward. This closes the
+//! paper's "spurious complexity reduction" failure mode: deleting logic makes
+//! code simpler (and a naive quality score higher) but makes it fail.
+//! Unparsable or missing code gets quality 0; stubs are scored low by the
+//! analyzer's `codequal` mode.
+//!
+//! A completion whose correctness cannot be computed because the sandbox
+//! itself failed gets `None` for that reward; a completion with no rewards at
+//! all is left out of its group's baseline and gets advantage 0.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::advantage::{group_advantages_sized, normalize_then_sum_sized, Aggregation, Scaling};
+use crate::compose::Weights;
+use crate::error::Result;
+use crate::extract::{extract_code, Extraction};
+use crate::format::{format_reward, FormatConfig};
+use crate::problems::Problem;
+
+/// How correctness is scored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectnessMode {
+    /// Fraction of cases passed (the paper's unit-test pass rate). Default.
+    #[default]
+    Fraction,
+    /// 1 when every case passes, else 0.
+    Binary,
+}
+
+/// How correctness limits the quality reward.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityGuard {
+    /// Quality as the analyzer scores it (the paper; gameable).
+    None,
+    /// Quality times the pass rate (default): failing code cannot score high.
+    #[default]
+    ScaleByPassRate,
+    /// Quality only when every case passes, else 0.
+    RequireAllPassed,
+}
+
+/// Everything that decides a reward.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RewardConfig {
+    /// Weights of format / correctness / quality (default 0.2 / 0.3 / 0.5).
+    pub weights: Weights,
+    /// Format rule settings.
+    pub format: FormatConfig,
+    /// Correctness mode (default fraction of cases passed).
+    pub correctness: CorrectnessMode,
+    /// Guard on the quality reward (default scale by pass rate).
+    pub quality_guard: QualityGuard,
+    /// Analyzer settings, the score mode among them (default `codequal`).
+    pub analyzer: codequal_analyzer::Config,
+    /// How rewards become advantages (default sum, then normalise).
+    pub aggregation: Aggregation,
+    /// Advantage scaling (default by group std).
+    pub scaling: Scaling,
+}
+
+impl Default for RewardConfig {
+    fn default() -> Self {
+        Self {
+            weights: Weights::default(),
+            format: FormatConfig::default(),
+            correctness: CorrectnessMode::default(),
+            quality_guard: QualityGuard::default(),
+            analyzer: codequal_analyzer::Config::default(),
+            aggregation: Aggregation::default(),
+            scaling: Scaling::default(),
+        }
+    }
+}
+
+/// Why a case failed, for the explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedCase {
+    /// Index of the case in the problem's tests.
+    pub index: usize,
+    /// The verdict kind (`failed`, `error`, `timeout`, ...).
+    pub verdict: String,
+    /// The verdict in full.
+    pub detail: String,
+}
+
+/// What lies behind a completion's rewards.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// What the extraction found.
+    pub extraction: Extraction,
+    /// Rules that lowered the format reward.
+    pub format_reasons: Vec<String>,
+    /// Cases that did not pass.
+    pub failed_cases: Vec<FailedCase>,
+    /// The analyzer's findings on the extracted code.
+    pub findings: Vec<codequal_analyzer::Finding>,
+    /// The analyzer's quality score before the guard.
+    pub quality_before_guard: Option<f64>,
+    /// The sandbox failure, if correctness could not be computed.
+    pub sandbox_error: Option<String>,
+}
+
+/// One completion's rewards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompletionRewards {
+    /// Format reward in [0, 1].
+    pub format: Option<f64>,
+    /// Correctness reward in [0, 1].
+    pub correctness: Option<f64>,
+    /// Quality reward in [0, 1], after the guard.
+    pub quality: Option<f64>,
+    /// Weighted sum of the rewards.
+    pub composite: Option<f64>,
+    /// Group-relative advantage.
+    pub advantage: f64,
+    /// What produced them.
+    pub explanation: Explanation,
+}
+
+impl CompletionRewards {
+    /// The three rewards in order (format, correctness, quality).
+    pub fn values(&self) -> [Option<f64>; 3] {
+        [self.format, self.correctness, self.quality]
+    }
+}
+
+/// Scores completions of problems: the sandbox, the analyzer and the
+/// composition in one place.
+#[derive(Debug)]
+pub struct RewardPipeline {
+    config: RewardConfig,
+    sandbox: codequal_sandbox::Sandbox,
+}
+
+/// The analysed part of a completion, before the sandbox runs.
+struct Analysed {
+    extraction: Extraction,
+    format: f64,
+    format_reasons: Vec<String>,
+    report: Option<codequal_analyzer::Report>,
+}
+
+impl RewardPipeline {
+    /// A pipeline with its own sandbox.
+    pub fn new(config: RewardConfig, sandbox_config: codequal_sandbox::Config) -> Result<Self> {
+        config.weights.validate()?;
+        let sandbox = codequal_sandbox::Sandbox::new(sandbox_config)?;
+        Ok(Self { config, sandbox })
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &RewardConfig {
+        &self.config
+    }
+
+    /// The sandbox in use.
+    pub fn sandbox(&self) -> &codequal_sandbox::Sandbox {
+        &self.sandbox
+    }
+
+    /// Scores one group of completions of one problem.
+    pub fn score_group(
+        &self,
+        problem: &Problem,
+        completions: &[String],
+    ) -> Result<Vec<CompletionRewards>> {
+        let mut out = self.score_batch(&[(problem, completions)])?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// Scores a GRPO batch: for each problem, its group of completions.
+    /// Analysis runs in parallel (rayon); programs run on the sandbox's
+    /// workers. Advantages are computed per group (batch-wide statistics for
+    /// `Scaling::Batch` and `NormalizeThenSum`).
+    pub fn score_batch(
+        &self,
+        groups: &[(&Problem, &[String])],
+    ) -> Result<Vec<Vec<CompletionRewards>>> {
+        let suites: Vec<codequal_sandbox::TestSuite> = groups
+            .iter()
+            .map(|(p, _)| p.suite())
+            .collect::<Result<_>>()?;
+        let flat: Vec<(usize, &String)> = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, (_, cs))| cs.iter().map(move |c| (g, c)))
+            .collect();
+        let analysed: Vec<Analysed> = flat.par_iter().map(|(_, c)| self.analyse(c)).collect();
+        // Programs with code go to the sandbox; the rest score 0.
+        let jobs: Vec<(&str, &codequal_sandbox::TestSuite)> = flat
+            .iter()
+            .zip(&analysed)
+            .filter_map(|((g, _), a)| a.extraction.code.as_deref().map(|code| (code, &suites[*g])))
+            .collect();
+        let mut ran = self.sandbox.run_many(&jobs).into_iter();
+        let mut rewards: Vec<CompletionRewards> = Vec::with_capacity(flat.len());
+        for a in analysed {
+            let mut explanation = Explanation {
+                extraction: a.extraction,
+                format_reasons: a.format_reasons,
+                ..Explanation::default()
+            };
+            let correctness = if explanation.extraction.code.is_none() {
+                Some(0.0)
+            } else {
+                match ran.next() {
+                    Some(Ok(result)) => {
+                        explanation.failed_cases = result
+                            .cases
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, c)| !c.verdict.is_pass())
+                            .map(|(index, c)| FailedCase {
+                                index,
+                                verdict: c.verdict.kind().to_owned(),
+                                detail: format!("{:?}", c.verdict),
+                            })
+                            .collect();
+                        Some(match self.config.correctness {
+                            CorrectnessMode::Fraction => result.pass_fraction(),
+                            CorrectnessMode::Binary => f64::from(u8::from(result.all_passed())),
+                        })
+                    }
+                    Some(Err(e)) => {
+                        explanation.sandbox_error = Some(e.to_string());
+                        None
+                    }
+                    None => None,
+                }
+            };
+            let raw_quality = match &a.report {
+                None => Some(0.0),
+                Some(r) if r.syntax_error.is_some() => Some(0.0),
+                Some(r) => r.score.as_ref().map(|s| s.overall),
+            };
+            explanation.quality_before_guard = raw_quality;
+            if let Some(r) = a.report {
+                explanation.findings = r.findings;
+            }
+            let quality = match (raw_quality, correctness) {
+                (Some(q), Some(c)) => Some(self.guard(q, c)),
+                (Some(q), None) if self.config.quality_guard == QualityGuard::None => Some(q),
+                _ => None,
+            };
+            let format = Some(a.format);
+            let composite = self
+                .config
+                .weights
+                .composite([format, correctness, quality]);
+            rewards.push(CompletionRewards {
+                format,
+                correctness,
+                quality,
+                composite,
+                advantage: 0.0,
+                explanation,
+            });
+        }
+        self.assign_advantages(groups, &mut rewards);
+        let mut out = Vec::with_capacity(groups.len());
+        let mut it = rewards.into_iter();
+        for (_, cs) in groups {
+            out.push(it.by_ref().take(cs.len()).collect());
+        }
+        Ok(out)
+    }
+
+    fn analyse(&self, completion: &str) -> Analysed {
+        let extraction = extract_code(completion);
+        let report = extraction
+            .code
+            .as_deref()
+            .map(|code| codequal_analyzer::analyze_source_with(code, &self.config.analyzer));
+        let parses = report.as_ref().is_some_and(|r| r.syntax_error.is_none());
+        let f = format_reward(completion, &extraction, parses, &self.config.format);
+        Analysed {
+            extraction,
+            format: f.value,
+            format_reasons: f.reasons,
+            report,
+        }
+    }
+
+    fn guard(&self, quality: f64, correctness: f64) -> f64 {
+        match self.config.quality_guard {
+            QualityGuard::None => quality,
+            QualityGuard::ScaleByPassRate => quality * correctness,
+            QualityGuard::RequireAllPassed => {
+                if correctness >= 1.0 {
+                    quality
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
+    fn assign_advantages(
+        &self,
+        groups: &[(&Problem, &[String])],
+        rewards: &mut [CompletionRewards],
+    ) {
+        let sizes: Vec<usize> = groups.iter().map(|(_, c)| c.len()).collect();
+        let advantages = match self.config.aggregation {
+            Aggregation::SumThenNormalize => {
+                let composite: Vec<Option<f64>> = rewards.iter().map(|r| r.composite).collect();
+                group_advantages_sized(&composite, &sizes, self.config.scaling)
+            }
+            Aggregation::NormalizeThenSum => {
+                let per: Vec<Vec<Option<f64>>> =
+                    rewards.iter().map(|r| r.values().to_vec()).collect();
+                normalize_then_sum_sized(&per, &self.config.weights.as_array(), &sizes)
+            }
+        };
+        for (r, a) in rewards.iter_mut().zip(advantages) {
+            r.advantage = a;
+        }
+    }
+}
