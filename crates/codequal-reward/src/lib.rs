@@ -16,7 +16,6 @@
 //! ```
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod advantage;
 pub mod compose;
 pub mod error;
 pub mod extract;
@@ -25,4 +24,5 @@ pub mod pipeline;
 pub mod problems;
 pub mod prompt;
 
+pub use codequal_reward_api::{advantage, RewardError, RewardFunction, Rewards};
 pub use error::{Error, Result};

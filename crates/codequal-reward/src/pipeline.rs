@@ -328,3 +328,88 @@ impl RewardPipeline {
         }
     }
 }
+
+/// The codequal rewards behind the trainer-facing [`crate::RewardFunction`]
+/// trait: prompts are problem ids, and adjacent completions of the same
+/// problem form one group.
+#[derive(Debug)]
+pub struct CodeRewards {
+    pipeline: RewardPipeline,
+    problems: std::collections::HashMap<String, Problem>,
+}
+
+impl CodeRewards {
+    /// Rewards for the problems of `set`.
+    pub fn new(pipeline: RewardPipeline, set: &crate::problems::ProblemSet) -> Self {
+        let problems = set
+            .all()
+            .iter()
+            .map(|p| (p.id.clone(), p.clone()))
+            .collect();
+        Self { pipeline, problems }
+    }
+
+    /// The pipeline underneath.
+    pub fn pipeline(&self) -> &RewardPipeline {
+        &self.pipeline
+    }
+
+    /// Scores and returns the full per-completion rewards (with advantages
+    /// and explanations), grouping adjacent completions of the same problem.
+    pub fn score_detailed(
+        &self,
+        prompt_ids: &[String],
+        completions: &[String],
+    ) -> std::result::Result<Vec<CompletionRewards>, crate::RewardError> {
+        if prompt_ids.len() != completions.len() {
+            return Err(crate::RewardError::InvalidInput(format!(
+                "{} prompt ids for {} completions",
+                prompt_ids.len(),
+                completions.len()
+            )));
+        }
+        let mut groups: Vec<(&Problem, &[String])> = Vec::new();
+        let mut start = 0;
+        while start < prompt_ids.len() {
+            let id = &prompt_ids[start];
+            let end = start + prompt_ids[start..].iter().take_while(|p| *p == id).count();
+            let problem = self
+                .problems
+                .get(id)
+                .ok_or_else(|| crate::RewardError::UnknownPrompt(id.clone()))?;
+            groups.push((problem, &completions[start..end]));
+            start = end;
+        }
+        let scored = self
+            .pipeline
+            .score_batch(&groups)
+            .map_err(|e| crate::RewardError::Backend(e.to_string()))?;
+        Ok(scored.into_iter().flatten().collect())
+    }
+}
+
+impl crate::RewardFunction for CodeRewards {
+    fn names(&self) -> Vec<String> {
+        vec![
+            "format".to_owned(),
+            "correctness".to_owned(),
+            "quality".to_owned(),
+        ]
+    }
+
+    fn score(
+        &self,
+        prompt_ids: &[String],
+        completions: &[String],
+    ) -> std::result::Result<Vec<crate::Rewards>, crate::RewardError> {
+        Ok(self
+            .score_detailed(prompt_ids, completions)?
+            .into_iter()
+            .map(|r| crate::Rewards {
+                values: r.values().to_vec(),
+                composite: r.composite,
+                explanation: serde_json::to_value(&r.explanation).ok(),
+            })
+            .collect())
+    }
+}
