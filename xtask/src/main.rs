@@ -7,17 +7,19 @@
 //!   differential conformance tests included (which then must run).
 //! - `bench-analyzer`: times `codequal` against radon, pyflakes and ruff on
 //!   the same files, side by side, and prints the ratios.
+//! - `rules-doc`: regenerates `docs/rules.md` from the rule files.
 //! - `setup`: only prepares the Python environment and prints where it is.
 
 mod bench_analyzer;
 mod python_env;
+mod rules_doc;
 
 use anyhow::{bail, Result};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((task, rest)) = args.split_first() else {
-        bail!("usage: cargo xtask <test|setup|bench-analyzer> [args]");
+        bail!("usage: cargo xtask <test|setup|bench-analyzer|rules-doc> [args]");
     };
     match task.as_str() {
         "test" => test(rest),
@@ -27,7 +29,8 @@ fn main() -> Result<()> {
             Ok(())
         }
         "bench-analyzer" => bench_analyzer::run(rest),
-        other => bail!("unknown task `{other}`; tasks: test, setup, bench-analyzer"),
+        "rules-doc" => rules_doc::run(rest),
+        other => bail!("unknown task `{other}`; tasks: test, setup, bench-analyzer, rules-doc"),
     }
 }
 

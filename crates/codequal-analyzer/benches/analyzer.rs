@@ -48,7 +48,10 @@ class Ledger:
 
 fn stdlib_file(name: &str) -> Option<String> {
     let out = std::process::Command::new("python3")
-        .args(["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"])
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+        ])
         .output()
         .ok()?;
     let root = String::from_utf8_lossy(&out.stdout).trim().to_owned();

@@ -18,17 +18,21 @@
 //! failures are errors.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod parse;
 pub mod pyflakes;
 pub mod report;
+pub mod rules;
+pub mod score;
 mod source_file;
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use config::Config;
 pub use error::{Error, Result};
 pub use report::{Characteristic, Finding, Report, Severity, Span};
 pub use source_file::{
@@ -37,21 +41,43 @@ pub use source_file::{
 
 /// Analyses a Python module given as text.
 pub fn analyze_source(source: &str) -> Report {
-    analyze_named(source, None)
+    analyze_named(source, None, &Config::default())
+}
+
+/// Analyses a Python module given as text, with explicit settings.
+pub fn analyze_source_with(source: &str, config: &Config) -> Report {
+    analyze_named(source, None, config)
 }
 
 /// Analyses the Python file at `path`. Fails only when it cannot be read.
 pub fn analyze_path(path: &Path) -> Result<Report> {
+    analyze_path_with(path, &Config::default())
+}
+
+/// Analyses the Python file at `path` with explicit settings.
+pub fn analyze_path_with(path: &Path, config: &Config) -> Result<Report> {
     let source = read_python_source(path)?;
-    Ok(analyze_named(&source, Some(path.display().to_string())))
+    Ok(analyze_named(
+        &source,
+        Some(path.display().to_string()),
+        config,
+    ))
 }
 
 /// Analyses many files in parallel (rayon); results keep the input order.
 pub fn analyze_paths(paths: &[PathBuf]) -> Vec<Result<Report>> {
-    paths.par_iter().map(|p| analyze_path(p)).collect()
+    analyze_paths_with(paths, &Config::default())
 }
 
-fn analyze_named(source: &str, path: Option<String>) -> Report {
+/// Analyses many files in parallel with explicit settings.
+pub fn analyze_paths_with(paths: &[PathBuf], config: &Config) -> Vec<Result<Report>> {
+    paths
+        .par_iter()
+        .map(|p| analyze_path_with(p, config))
+        .collect()
+}
+
+fn analyze_named(source: &str, path: Option<String>, config: &Config) -> Report {
     let parsed = parse::parse(source);
     // Walks are recursive; size the stack by what this source can nest to.
     parse::with_stack_for(parsed.depth_bound, move || {
@@ -67,7 +93,7 @@ fn analyze_named(source: &str, path: Option<String>) -> Report {
                 parsed.suite = None;
             }
         }
-        build_report(&parsed, path)
+        build_report(&parsed, path, config)
     })
 }
 
@@ -82,7 +108,7 @@ fn deepest_line(suite: &[parse::ast::Stmt], parsed: &parse::ParsedSource<'_>) ->
         .map_or((1, 0), |s| parsed.lines.location(s.start()))
 }
 
-fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>) -> Report {
+fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>, config: &Config) -> Report {
     let raw = metrics::raw::analyze(parsed);
     let mut findings = Vec::new();
     let (complexity, halstead, maintainability) = match &parsed.suite {
@@ -92,6 +118,7 @@ fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>) -> Repor
             let maintainability =
                 raw.map(|raw| metrics::maintainability::of_module(&complexity, &halstead, &raw));
             findings.extend(pyflakes::unused(parsed, suite));
+            findings.extend(rules::Checker::new(parsed, suite, config).run(suite));
             (Some(complexity), Some(halstead), maintainability)
         }
         None => (None, None, None),
@@ -110,6 +137,7 @@ fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>) -> Repor
             characteristic: Characteristic::Reliability,
             severity: Severity::Critical,
             cwe: None,
+            confidence: rules::Confidence::High,
         });
     }
     findings.sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.code.cmp(&b.code)));
@@ -121,5 +149,6 @@ fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>) -> Repor
         halstead,
         maintainability,
         findings,
+        score: None,
     }
 }

@@ -7,6 +7,8 @@ use crate::metrics::halstead::HalsteadReport;
 use crate::metrics::maintainability::Maintainability;
 use crate::metrics::raw::RawMetrics;
 use crate::parse::SyntaxError;
+use crate::rules::{Confidence, RuleMeta};
+use crate::score::QualityScore;
 
 /// Everything the analyzer knows about one Python module.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,9 +27,11 @@ pub struct Report {
     pub halstead: Option<HalsteadReport>,
     /// Maintainability index (`radon mi`).
     pub maintainability: Option<Maintainability>,
-    /// Findings (syntax error, unused imports and variables, ...), sorted by
-    /// position.
+    /// Findings (syntax error, unused imports and variables, rule
+    /// findings), sorted by position.
     pub findings: Vec<Finding>,
+    /// The quality score computed from all of the above.
+    pub score: Option<QualityScore>,
 }
 
 /// A position range in the source: 1-based lines, 0-based UTF-8 byte
@@ -91,4 +95,28 @@ pub struct Finding {
     pub severity: Severity,
     /// CWE id, when one applies.
     pub cwe: Option<u32>,
+    /// How sure the rule is (bandit's levels; `HIGH` for exact checks).
+    #[serde(default = "high_confidence")]
+    pub confidence: Confidence,
+}
+
+fn high_confidence() -> Confidence {
+    Confidence::High
+}
+
+impl Finding {
+    /// A finding of `rule` with the rule's characteristic, CWE, severity and
+    /// confidence.
+    pub fn from_rule(rule: &RuleMeta, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            code: rule.code.to_owned(),
+            rule: rule.name.to_owned(),
+            message: message.into(),
+            span,
+            characteristic: rule.characteristic,
+            severity: rule.severity,
+            cwe: rule.cwe,
+            confidence: rule.confidence,
+        }
+    }
 }

@@ -31,7 +31,9 @@ fn fixture_root() -> PathBuf {
 }
 
 fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -70,7 +72,11 @@ fn load_cases() -> Vec<Case> {
                     suite = Some((count("UnusedImport="), count("UnusedVariable=")));
                 }
             }
-            Case { path, expected, suite }
+            Case {
+                path,
+                expected,
+                suite,
+            }
         })
         .collect()
 }
@@ -78,7 +84,12 @@ fn load_cases() -> Vec<Case> {
 fn ours(path: &Path) -> Vec<String> {
     let source = codequal_analyzer::read_python_source(path).expect("fixture is readable");
     let check = pyflakes::check_source(&source);
-    assert!(check.syntax_error.is_none(), "{}: {:?}", path.display(), check.syntax_error);
+    assert!(
+        check.syntax_error.is_none(),
+        "{}: {:?}",
+        path.display(),
+        check.syntax_error
+    );
     check
         .findings
         .iter()
@@ -87,13 +98,22 @@ fn ours(path: &Path) -> Vec<String> {
 }
 
 fn count_kinds(lines: &[String]) -> (usize, usize) {
-    let imports = lines.iter().filter(|l| l.ends_with(" imported but unused")).count();
-    let variables = lines.iter().filter(|l| l.ends_with(" is assigned to but never used")).count();
+    let imports = lines
+        .iter()
+        .filter(|l| l.ends_with(" imported but unused"))
+        .count();
+    let variables = lines
+        .iter()
+        .filter(|l| l.ends_with(" is assigned to but never used"))
+        .count();
     (imports, variables)
 }
 
 fn short(path: &Path) -> String {
-    path.strip_prefix(fixture_root()).unwrap_or(path).display().to_string()
+    path.strip_prefix(fixture_root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -107,7 +127,11 @@ fn fixtures_match_expectations() {
         cases.len() - from_suite,
         cases.iter().map(|c| c.expected.len()).sum::<usize>()
     );
-    assert!(cases.len() >= 600, "fixtures missing: {} cases", cases.len());
+    assert!(
+        cases.len() >= 600,
+        "fixtures missing: {} cases",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in &cases {
         if let Some(suite) = case.suite {
@@ -131,7 +155,12 @@ fn fixtures_match_expectations() {
     for f in failures.iter().take(20) {
         println!("{f}");
     }
-    assert!(failures.is_empty(), "{} of {} fixtures disagree", failures.len(), cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures disagree",
+        failures.len(),
+        cases.len()
+    );
 }
 
 #[test]
@@ -145,7 +174,8 @@ fn reference_pyflakes_agrees_with_fixtures() {
     let mut theirs: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     for line in outputs.iter().flat_map(|o| o.lines()) {
         let mut parts = line.splitn(4, ':');
-        let (Some(path), Some(row), Some(col), Some(message)) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(path), Some(row), Some(col), Some(message)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             continue;
         };
@@ -161,11 +191,19 @@ fn reference_pyflakes_agrees_with_fixtures() {
     for case in &cases {
         let got = theirs.get(&case.path).cloned().unwrap_or_default();
         if got != case.expected {
-            failures.push(format!("{}: pyflakes prints {got:?}, fixture says {:?}", short(&case.path), case.expected));
+            failures.push(format!(
+                "{}: pyflakes prints {got:?}, fixture says {:?}",
+                short(&case.path),
+                case.expected
+            ));
         }
     }
     for f in failures.iter().take(20) {
         println!("{f}");
     }
-    assert!(failures.is_empty(), "pyflakes disagrees with {} fixtures (run generate.py)", failures.len());
+    assert!(
+        failures.is_empty(),
+        "pyflakes disagrees with {} fixtures (run generate.py)",
+        failures.len()
+    );
 }

@@ -4,6 +4,7 @@
 //! A thin clap layer: every figure comes from `codequal-analyzer`.
 
 mod analyze;
+mod eval;
 mod pyflakes;
 mod radon;
 mod xenon;
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Every metric and finding, as JSON lines or text; `--timings` measures.
     Analyze(analyze::AnalyzeArgs),
+    /// Run completions against HumanEval, MBPP or codequal tests in the sandbox; pass@k.
+    Eval(eval::EvalArgs),
     /// radon-compatible metrics: cc, raw, mi, hal.
     #[command(subcommand)]
     Radon(radon::RadonCommand),
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Radon(cmd) => radon::run(cmd),
         Command::Xenon(args) => xenon::run(args),
         Command::Pyflakes(args) => pyflakes::run(args),

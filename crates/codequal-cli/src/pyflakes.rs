@@ -49,14 +49,20 @@ pub fn run(args: &PyflakesArgs) -> anyhow::Result<ExitCode> {
         count += out.warnings.len() + out.errors.len();
     }
     stdout.flush()?;
-    Ok(if count > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if count > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Checks every file on all cores; results keep the input order.
 fn check_all(files: &[PathBuf]) -> Vec<FileOutput> {
     let slots: Vec<Mutex<FileOutput>> = files.iter().map(|_| Mutex::default()).collect();
     let next = AtomicUsize::new(0);
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    let jobs = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..jobs {
             s.spawn(|| loop {
@@ -87,8 +93,12 @@ fn check_file(path: &Path) -> FileOutput {
     };
     let check = pyflakes::check_source(&source);
     if let Some(e) = &check.syntax_error {
-        out.errors
-            .push(format!("{shown}:{}:{}: {}", e.line.max(1), e.column + 1, e.message));
+        out.errors.push(format!(
+            "{shown}:{}:{}: {}",
+            e.line.max(1),
+            e.column + 1,
+            e.message
+        ));
     }
     out.warnings = check
         .findings

@@ -51,7 +51,9 @@ impl<T> Arena<T> {
         while i >= chunk.slots.len() {
             i -= chunk.slots.len();
             let size = chunk.slots.len() * 2;
-            chunk = chunk.next.get_or_init(|| Box::new(Chunk::with_capacity(size)));
+            chunk = chunk
+                .next
+                .get_or_init(|| Box::new(Chunk::with_capacity(size)));
         }
         // The slot is fresh (each index is handed out once), so this
         // initialises it with `value`.

@@ -150,7 +150,10 @@ mod tests {
         let m = |full_name| Import::Module { full_name };
         assert_eq!(m("a").imported_name("a"), "a");
         assert_eq!(m("a").imported_name("c"), "a as c");
-        assert_eq!(Import::Submodule { full_name: "a.b" }.imported_name("a"), "a.b");
+        assert_eq!(
+            Import::Submodule { full_name: "a.b" }.imported_name("a"),
+            "a.b"
+        );
         assert_eq!(m("a.b").imported_name("c"), "a.b as c");
         assert_eq!(m("a.b").imported_name("a"), "a.b as a");
         let from = |level, module, real_name| Import::From {

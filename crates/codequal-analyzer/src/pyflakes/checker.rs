@@ -144,7 +144,11 @@ pub(crate) fn check<'a>(suite: &'a [ast::Stmt], arena: &'a Arena<Vec<ast::Stmt>>
     };
     checker.push_scope(ScopeKind::Module);
     for &name in BUILTINS {
-        checker.add_binding(Cow::Borrowed(name), BindingKind::Builtin, TextRange::default());
+        checker.add_binding(
+            Cow::Borrowed(name),
+            BindingKind::Builtin,
+            TextRange::default(),
+        );
     }
     checker.stmts(suite);
     checker.run_deferred();
@@ -211,7 +215,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn new_binding(&mut self, name: Cow<'a, str>, kind: BindingKind<'a>, used: bool, range: TextRange) -> BindingId {
+    fn new_binding(
+        &mut self,
+        name: Cow<'a, str>,
+        kind: BindingKind<'a>,
+        used: bool,
+        range: TextRange,
+    ) -> BindingId {
         let id = BindingId::try_from(self.bindings.len()).unwrap_or(BindingId::MAX);
         self.bindings.push(Binding {
             name,
@@ -223,7 +233,12 @@ impl<'a> Checker<'a> {
     }
 
     /// pyflakes' `addBinding`, minus the redefinition messages.
-    fn add_binding(&mut self, name: Cow<'a, str>, kind: BindingKind<'a>, range: TextRange) -> BindingId {
+    fn add_binding(
+        &mut self,
+        name: Cow<'a, str>,
+        kind: BindingKind<'a>,
+        range: TextRange,
+    ) -> BindingId {
         let current = self.current();
         let existing = self.scope(current).get(&name);
         // "then assume the rebound name is used as a global or within a loop"
@@ -297,7 +312,9 @@ impl<'a> Checker<'a> {
                     return None;
                 };
                 match self.lookup(&value.id)?.kind {
-                    BindingKind::Import(Import::Module { full_name }) if is_typing_module(full_name) => {
+                    BindingKind::Import(Import::Module { full_name })
+                        if is_typing_module(full_name) =>
+                    {
                         Some(a.attr.as_str())
                     }
                     _ => None,
@@ -339,7 +356,9 @@ impl<'a> Checker<'a> {
                 }
             }
             if let Some(b) = scope.get(name) {
-                if matches!(self.binding(b).kind, BindingKind::Annotation) && !self.in_postponed_annotation() {
+                if matches!(self.binding(b).kind, BindingKind::Annotation)
+                    && !self.in_postponed_annotation()
+                {
                     self.mark_used(b);
                     continue;
                 }
@@ -365,7 +384,12 @@ impl<'a> Checker<'a> {
                 .stack
                 .iter()
                 .flat_map(|&s| self.scope(s).bindings())
-                .filter(|&b| matches!(self.binding(b).kind, BindingKind::Import(Import::Star { .. })))
+                .filter(|&b| {
+                    matches!(
+                        self.binding(b).kind,
+                        BindingKind::Import(Import::Star { .. })
+                    )
+                })
                 .collect();
             for b in stars {
                 self.mark_used(b);
@@ -390,10 +414,14 @@ impl<'a> Checker<'a> {
             {
                 BindingKind::Plain
             }
-            Target::Assign { value, .. } | Target::AnnAssign { value: Some(value) } if module_all => {
+            Target::Assign { value, .. } | Target::AnnAssign { value: Some(value) }
+                if module_all =>
+            {
                 BindingKind::Export(self.export_names(value, false))
             }
-            Target::AugAssign { value } if module_all => BindingKind::Export(self.export_names(value, true)),
+            Target::AugAssign { value } if module_all => {
+                BindingKind::Export(self.export_names(value, true))
+            }
             Target::NamedExpr => BindingKind::NamedExprAssignment,
             _ => BindingKind::Assignment,
         };
@@ -477,7 +505,9 @@ impl<'a> Checker<'a> {
             match item.what {
                 Deferred::Function { args, body } => self.run_function(args, body),
                 Deferred::StringAnnotation { text, range } => self.string_annotation(text, range),
-                Deferred::Annotation(e) => self.with_annotation(AnnotationState::Bare, |c| c.expr(e)),
+                Deferred::Annotation(e) => {
+                    self.with_annotation(AnnotationState::Bare, |c| c.expr(e))
+                }
             }
         }
         self.stack = original;
@@ -504,7 +534,10 @@ impl<'a> Checker<'a> {
             if scope.kind == ScopeKind::Function {
                 unused_variable::report_scope(scope, &self.bindings, &mut self.messages);
             }
-            let all_names: Vec<&'a str> = match scope.get("__all__").map(|b| &self.bindings[b as usize].kind) {
+            let all_names: Vec<&'a str> = match scope
+                .get("__all__")
+                .map(|b| &self.bindings[b as usize].kind)
+            {
                 Some(BindingKind::Export(names)) => names.clone(),
                 _ => Vec::new(),
             };
@@ -513,7 +546,12 @@ impl<'a> Checker<'a> {
                 // star imports, which therefore count as used.
                 let stars: Vec<BindingId> = scope
                     .bindings()
-                    .filter(|&b| matches!(self.bindings[b as usize].kind, BindingKind::Import(Import::Star { .. })))
+                    .filter(|&b| {
+                        matches!(
+                            self.bindings[b as usize].kind,
+                            BindingKind::Import(Import::Star { .. })
+                        )
+                    })
                     .collect();
                 for b in stars {
                     self.mark_used(b);
@@ -535,10 +573,22 @@ impl<'a> Checker<'a> {
     fn stmt(&mut self, s: &'a ast::Stmt) {
         use ast::Stmt as S;
         match s {
-            S::FunctionDef(f) => self.function_def(&f.name, f.range, &f.decorator_list, &f.args, f.returns.as_deref(), &f.body),
-            S::AsyncFunctionDef(f) => {
-                self.function_def(&f.name, f.range, &f.decorator_list, &f.args, f.returns.as_deref(), &f.body)
-            }
+            S::FunctionDef(f) => self.function_def(
+                &f.name,
+                f.range,
+                &f.decorator_list,
+                &f.args,
+                f.returns.as_deref(),
+                &f.body,
+            ),
+            S::AsyncFunctionDef(f) => self.function_def(
+                &f.name,
+                f.range,
+                &f.decorator_list,
+                &f.args,
+                f.returns.as_deref(),
+                &f.body,
+            ),
             S::ClassDef(c) => self.class_def(c),
             S::Return(r) => {
                 if !matches!(self.current_kind(), ScopeKind::Class | ScopeKind::Module) {
@@ -552,8 +602,11 @@ impl<'a> Checker<'a> {
             }
             S::Assign(a) => {
                 self.expr(&a.value);
-                let literal_unpacking =
-                    a.targets.iter().chain(std::iter::once(a.value.as_ref())).all(has_elts);
+                let literal_unpacking = a
+                    .targets
+                    .iter()
+                    .chain(std::iter::once(a.value.as_ref()))
+                    .all(has_elts);
                 let target = Target::Assign {
                     value: &a.value,
                     literal_unpacking,
@@ -578,7 +631,13 @@ impl<'a> Checker<'a> {
                         self.expr(value);
                     }
                 }
-                self.target(&a.target, Target::AnnAssign { value: a.value.as_deref() }, false);
+                self.target(
+                    &a.target,
+                    Target::AnnAssign {
+                        value: a.value.as_deref(),
+                    },
+                    false,
+                );
             }
             S::For(f) => self.for_loop(&f.iter, &f.target, &f.body, &f.orelse),
             S::AsyncFor(f) => self.for_loop(&f.iter, &f.target, &f.body, &f.orelse),
@@ -654,7 +713,12 @@ impl<'a> Checker<'a> {
     /// The part of pyflakes' `LAMBDA` that runs in the enclosing scope:
     /// annotations, then default values. `returns` is `None` for lambdas.
     fn signature(&mut self, args: &'a ast::Arguments, returns: Option<Option<&'a ast::Expr>>) {
-        for a in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
+        for a in args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+        {
             self.annotation_expr(a.def.annotation.as_deref());
         }
         for a in args.vararg.iter().chain(&args.kwarg) {
@@ -663,7 +727,12 @@ impl<'a> Checker<'a> {
         if let Some(returns) = returns {
             self.annotation_expr(returns);
         }
-        for a in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
+        for a in args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+        {
             self.expr_opt(a.default.as_deref());
         }
     }
@@ -672,13 +741,21 @@ impl<'a> Checker<'a> {
     fn run_function(&mut self, args: &'a ast::Arguments, body: FunctionBody<'a>) {
         self.push_scope(ScopeKind::Function);
         for a in args.posonlyargs.iter().chain(&args.args) {
-            self.add_binding(Cow::Borrowed(&a.def.arg), BindingKind::Argument, a.def.range);
+            self.add_binding(
+                Cow::Borrowed(&a.def.arg),
+                BindingKind::Argument,
+                a.def.range,
+            );
         }
         if let Some(a) = &args.vararg {
             self.add_binding(Cow::Borrowed(&a.arg), BindingKind::Argument, a.range);
         }
         for a in &args.kwonlyargs {
-            self.add_binding(Cow::Borrowed(&a.def.arg), BindingKind::Argument, a.def.range);
+            self.add_binding(
+                Cow::Borrowed(&a.def.arg),
+                BindingKind::Argument,
+                a.def.range,
+            );
         }
         if let Some(a) = &args.kwarg {
             self.add_binding(Cow::Borrowed(&a.arg), BindingKind::Argument, a.range);
@@ -730,10 +807,20 @@ impl<'a> Checker<'a> {
         self.push_scope(ScopeKind::Class);
         self.stmts(&c.body);
         self.pop_scope();
-        self.add_binding(Cow::Borrowed(&c.name), BindingKind::ClassDefinition, c.range);
+        self.add_binding(
+            Cow::Borrowed(&c.name),
+            BindingKind::ClassDefinition,
+            c.range,
+        );
     }
 
-    fn for_loop(&mut self, iter: &'a ast::Expr, target: &'a ast::Expr, body: &'a [ast::Stmt], orelse: &'a [ast::Stmt]) {
+    fn for_loop(
+        &mut self,
+        iter: &'a ast::Expr,
+        target: &'a ast::Expr,
+        body: &'a [ast::Stmt],
+        orelse: &'a [ast::Stmt],
+    ) {
         self.expr(iter);
         self.target(target, Target::For, false);
         self.stmts(body);
@@ -851,7 +938,9 @@ impl<'a> Checker<'a> {
     /// name is bound, already used, in the module scope if unbound there and
     /// in every scope between the module and here.
     fn global(&mut self, names: &'a [ast::Identifier], range: TextRange) {
-        let Some(&module) = self.stack.first() else { return };
+        let Some(&module) = self.stack.first() else {
+            return;
+        };
         if self.current() == module {
             return;
         }
@@ -986,10 +1075,21 @@ impl<'a> Checker<'a> {
                 }
             }
             E::Set(s) => self.exprs(&s.elts),
-            E::ListComp(c) => self.comprehension(&c.generators, ScopeKind::Comprehension, &c.elt, None),
-            E::SetComp(c) => self.comprehension(&c.generators, ScopeKind::Comprehension, &c.elt, None),
-            E::DictComp(c) => self.comprehension(&c.generators, ScopeKind::Comprehension, &c.key, Some(&c.value)),
-            E::GeneratorExp(c) => self.comprehension(&c.generators, ScopeKind::Generator, &c.elt, None),
+            E::ListComp(c) => {
+                self.comprehension(&c.generators, ScopeKind::Comprehension, &c.elt, None)
+            }
+            E::SetComp(c) => {
+                self.comprehension(&c.generators, ScopeKind::Comprehension, &c.elt, None)
+            }
+            E::DictComp(c) => self.comprehension(
+                &c.generators,
+                ScopeKind::Comprehension,
+                &c.key,
+                Some(&c.value),
+            ),
+            E::GeneratorExp(c) => {
+                self.comprehension(&c.generators, ScopeKind::Generator, &c.elt, None)
+            }
             E::Await(a) => self.yield_value(Some(&a.value)),
             E::Yield(y) => self.yield_value(y.value.as_deref()),
             E::YieldFrom(y) => self.yield_value(Some(&y.value)),
@@ -1088,7 +1188,9 @@ impl<'a> Checker<'a> {
     }
 
     fn call(&mut self, c: &'a ast::ExprCall) {
-        if self.current_kind() == ScopeKind::Function && (is_locals(&c.func) || c.args.iter().any(is_locals)) {
+        if self.current_kind() == ScopeKind::Function
+            && (is_locals(&c.func) || c.args.iter().any(is_locals))
+        {
             let current = self.current();
             self.scope_mut(current).uses_locals = true;
         }
@@ -1152,7 +1254,10 @@ impl<'a> Checker<'a> {
                 // NamedTuple
                 self.plains(head);
                 match tail.first() {
-                    Some(ast::Expr::Tuple(ast::ExprTuple { elts, .. }) | ast::Expr::List(ast::ExprList { elts, .. })) => {
+                    Some(
+                        ast::Expr::Tuple(ast::ExprTuple { elts, .. })
+                        | ast::Expr::List(ast::ExprList { elts, .. }),
+                    ) => {
                         for elt in elts {
                             match elt {
                                 ast::Expr::Tuple(ast::ExprTuple { elts: pair, .. })
@@ -1212,7 +1317,10 @@ impl<'a> Checker<'a> {
 
 /// `hasattr(node, 'elts')`: list, tuple and set displays.
 fn has_elts(e: &ast::Expr) -> bool {
-    matches!(e, ast::Expr::Tuple(_) | ast::Expr::List(_) | ast::Expr::Set(_))
+    matches!(
+        e,
+        ast::Expr::Tuple(_) | ast::Expr::List(_) | ast::Expr::Set(_)
+    )
 }
 
 /// `_is_name_or_attr`.

@@ -72,7 +72,10 @@ pub fn unused(parsed: &ParsedSource<'_>, suite: &[ast::Stmt]) -> Vec<Finding> {
                 checker::MessageKind::UnusedVariable => (
                     UNUSED_VARIABLE,
                     "unused-variable",
-                    format!("local variable {} is assigned to but never used", py_repr(&m.name)),
+                    format!(
+                        "local variable {} is assigned to but never used",
+                        py_repr(&m.name)
+                    ),
                 ),
             };
             let finding = Finding {
@@ -86,6 +89,7 @@ pub fn unused(parsed: &ParsedSource<'_>, suite: &[ast::Stmt]) -> Vec<Finding> {
                     end_column,
                 },
                 characteristic: Characteristic::Maintainability,
+                confidence: crate::rules::Confidence::High,
                 severity: Severity::Low,
                 cwe: Some(561),
             };
@@ -124,7 +128,10 @@ pub fn check_source(source: &str) -> Check {
             use rustpython_parser::ast::Ranged;
             let (line, column) = suite
                 .iter()
-                .find(|s| parse::nesting_depth(std::slice::from_ref(*s), parse::MAX_AST_DEPTH) > parse::MAX_AST_DEPTH)
+                .find(|s| {
+                    parse::nesting_depth(std::slice::from_ref(*s), parse::MAX_AST_DEPTH)
+                        > parse::MAX_AST_DEPTH
+                })
                 .map_or((1, 0), |s| parsed.lines.location(s.start()));
             return Check {
                 findings: Vec::new(),
@@ -157,7 +164,11 @@ pub fn format_message(path: &str, finding: &Finding) -> String {
 /// Python's `repr` of a string (what pyflakes' `%r` prints): single quotes
 /// unless the text has a single quote and no double quote.
 fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -206,7 +217,10 @@ mod tests {
     fn same_line_messages_keep_report_order() {
         assert_eq!(
             messages("import b, a\n"),
-            ["t.py:1:1: 'b' imported but unused", "t.py:1:1: 'a' imported but unused"]
+            [
+                "t.py:1:1: 'b' imported but unused",
+                "t.py:1:1: 'a' imported but unused"
+            ]
         );
     }
 
@@ -226,7 +240,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let src = format!("def f():\n    x = {}1{}\n", "-(".repeat(150), ")".repeat(150));
+        let src = format!(
+            "def f():\n    x = {}1{}\n",
+            "-(".repeat(150),
+            ")".repeat(150)
+        );
         assert_eq!(messages(&src).len(), 1);
         let src = format!("x = {}\n", "[".repeat(190) + &"]".repeat(190));
         assert!(messages(&src).is_empty());

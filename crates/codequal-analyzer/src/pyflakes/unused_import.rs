@@ -32,7 +32,12 @@ use super::checker::{Message, MessageKind};
 use super::scope::Scope;
 
 /// Reports the unused imports of a dead (finished) scope, in dict order.
-pub(crate) fn report_scope(scope: &Scope<'_>, bindings: &[Binding<'_>], all_names: &[&str], out: &mut Vec<Message>) {
+pub(crate) fn report_scope(
+    scope: &Scope<'_>,
+    bindings: &[Binding<'_>],
+    all_names: &[&str],
+    out: &mut Vec<Message>,
+) {
     for id in scope.bindings() {
         let binding = &bindings[id as usize];
         let BindingKind::Import(import) = &binding.kind else {

@@ -61,7 +61,11 @@ pub(crate) fn report_scope(scope: &Scope<'_>, bindings: &[Binding<'_>], out: &mu
     for id in scope.bindings() {
         let binding = &bindings[id as usize];
         let name = binding.name.as_ref();
-        if binding.used || name == "_" || ALWAYS_USED.contains(&name) || !binding.kind.is_assignment() {
+        if binding.used
+            || name == "_"
+            || ALWAYS_USED.contains(&name)
+            || !binding.kind.is_assignment()
+        {
             continue;
         }
         out.push(Message {

@@ -1,0 +1,44 @@
+//! Analyzer configuration: which rules run, their thresholds, the score.
+//!
+//! Read by the CLI from a `[tool.codequal]` table in `pyproject.toml` or from
+//! `codequal.toml`; every field has a documented default, so an empty table
+//! (or none) means the defaults.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::RuleSet;
+use crate::score::ScoreConfig;
+
+/// Everything that can be configured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Rules to run, by code prefix (`"B"`, `"W0702"`), name or family
+    /// (`"security"`, `"design"`, `"dead-code"`, `"performance"`,
+    /// `"reliability"`). Default: `["ALL"]`.
+    pub select: Vec<String>,
+    /// Rules not to run, same syntax. Default: none.
+    pub ignore: Vec<String>,
+    /// Design-rule thresholds (pylint's defaults).
+    pub design: crate::rules::design::Settings,
+    /// Scoring settings.
+    pub score: ScoreConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            select: vec!["ALL".to_owned()],
+            ignore: Vec::new(),
+            design: crate::rules::design::Settings::default(),
+            score: ScoreConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The rules these settings turn on.
+    pub fn rule_set(&self) -> RuleSet {
+        RuleSet::from_selection(&self.select, &self.ignore)
+    }
+}

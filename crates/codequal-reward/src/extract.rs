@@ -1,0 +1,256 @@
+//! Finding the code in a model's completion.
+//!
+//! Rules, in order:
+//! 1. An optional reasoning section comes first: `<think>...</think>` (or
+//!    `<reasoning>...</reasoning>`). Fences inside it are ignored. An opened
+//!    tag that never closes makes the reasoning run to the end: there is then
+//!    no answer.
+//! 2. A fence is a line that starts (after up to three spaces) with three or
+//!    more backticks; the text after the backticks on the opening line is the
+//!    info string. The fence closes at the next line that starts with at
+//!    least as many backticks and has nothing else on it.
+//! 3. Python blocks are those whose info string is `python`, `py`,
+//!    `python3` or `Python` (case-insensitive). If there are several, the
+//!    **last** Python block is the answer (models often draft, then correct).
+//!    If there is no Python block, the last block without an info string is
+//!    taken; blocks tagged with another language never are.
+//! 4. An unterminated fence (the completion ends inside it, typically because
+//!    generation was truncated) still yields its code, flagged
+//!    `terminated == false`.
+//! 5. Text after the chosen block is allowed but recorded
+//!    (`prose_after`), so the format reward can ask for nothing after it.
+
+use serde::{Deserialize, Serialize};
+
+/// What [`extract_code`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extraction {
+    /// The chosen block's code, if any.
+    pub code: Option<String>,
+    /// Number of fenced blocks outside the reasoning section.
+    pub blocks: usize,
+    /// Number of those that are Python blocks.
+    pub python_blocks: usize,
+    /// Whether the chosen block's fence was closed.
+    pub terminated: bool,
+    /// The reasoning text, if a reasoning section was present.
+    pub reasoning: Option<String>,
+    /// Whether a reasoning tag was opened and never closed (or closed
+    /// without being opened).
+    pub unbalanced_reasoning: bool,
+    /// Whether non-blank text follows the chosen block.
+    pub prose_after: bool,
+}
+
+const REASONING_TAGS: [(&str, &str); 2] =
+    [("<think>", "</think>"), ("<reasoning>", "</reasoning>")];
+
+/// Splits off the reasoning section; returns (reasoning, answer, unbalanced).
+fn split_reasoning(text: &str) -> (Option<String>, &str, bool) {
+    for (open, close) in REASONING_TAGS {
+        let opens = text.matches(open).count();
+        let closes = text.matches(close).count();
+        if opens == 0 && closes == 0 {
+            continue;
+        }
+        if opens != 1 || closes != 1 {
+            // Several or unmatched tags: take up to the last close if any.
+            return match text.rfind(close) {
+                Some(end) if opens > 0 => {
+                    let start = text.find(open).map_or(0, |s| s + open.len()).min(end);
+                    (
+                        Some(text[start..end].to_owned()),
+                        &text[end + close.len()..],
+                        true,
+                    )
+                }
+                _ => (None, if closes == 0 { "" } else { text }, true),
+            };
+        }
+        let (Some(s), Some(e)) = (text.find(open), text.find(close)) else {
+            return (None, text, true);
+        };
+        if e < s {
+            return (None, text, true);
+        }
+        return (
+            Some(text[s + open.len()..e].to_owned()),
+            &text[e + close.len()..],
+            false,
+        );
+    }
+    (None, text, false)
+}
+
+#[derive(Debug)]
+struct Block {
+    info: String,
+    code: String,
+    terminated: bool,
+    /// Byte offset in the answer just past the block.
+    end: usize,
+}
+
+fn fence_len(line: &str) -> Option<(usize, &str)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 {
+        return None;
+    }
+    let rest = &line[indent..];
+    let n = rest.len() - rest.trim_start_matches('`').len();
+    (n >= 3).then(|| (n, rest[n..].trim()))
+}
+
+fn blocks(answer: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, String, String)> = None;
+    let mut offset = 0;
+    for line in answer.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        offset += line.len();
+        match &mut open {
+            None => {
+                if let Some((n, info)) = fence_len(content) {
+                    if !info.contains('`') {
+                        open = Some((n, info.to_owned(), String::new()));
+                    }
+                }
+            }
+            Some((n, info, code)) => match fence_len(content) {
+                Some((m, rest)) if m >= *n && rest.is_empty() => {
+                    out.push(Block {
+                        info: std::mem::take(info),
+                        code: std::mem::take(code),
+                        terminated: true,
+                        end: offset,
+                    });
+                    open = None;
+                }
+                _ => code.push_str(line),
+            },
+        }
+    }
+    if let Some((_, info, code)) = open {
+        out.push(Block {
+            info,
+            code,
+            terminated: false,
+            end: answer.len(),
+        });
+    }
+    out
+}
+
+fn is_python(info: &str) -> bool {
+    let lang = info
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(lang.as_str(), "python" | "py" | "python3")
+}
+
+/// Extracts the answer code from a completion (see the module docs).
+pub fn extract_code(completion: &str) -> Extraction {
+    let (reasoning, answer, unbalanced) = split_reasoning(completion);
+    let found = blocks(answer);
+    let python_blocks = found.iter().filter(|b| is_python(&b.info)).count();
+    let chosen = found
+        .iter()
+        .rev()
+        .find(|b| is_python(&b.info))
+        .or_else(|| found.iter().rev().find(|b| b.info.is_empty()));
+    let (code, terminated, prose_after) = match chosen {
+        Some(b) => (
+            Some(b.code.clone()),
+            b.terminated,
+            !answer.get(b.end..).unwrap_or("").trim().is_empty(),
+        ),
+        None => (None, false, false),
+    };
+    Extraction {
+        code,
+        blocks: found.len(),
+        python_blocks,
+        terminated,
+        reasoning,
+        unbalanced_reasoning: unbalanced,
+        prose_after,
+    }
+}
+
+/// Characters that change how code *looks* without changing what it does,
+/// or the reverse: bidirectional controls (the "Trojan Source" attack) and
+/// zero-width characters. Their presence anywhere zeroes the format reward.
+pub fn is_hidden_char(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' // zero-width space/joiners, LRM, RLM
+        | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}' // bidi isolates
+        | '\u{061C}' // Arabic letter mark
+        | '\u{FEFF}' // zero-width no-break space / BOM
+        | '\u{00AD}' // soft hyphen
+        | '\u{180E}' // Mongolian vowel separator
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_python_block() {
+        let e = extract_code("Here:\n```python\ndef f():\n    return 1\n```\n");
+        assert_eq!(e.code.as_deref(), Some("def f():\n    return 1\n"));
+        assert_eq!(
+            (e.blocks, e.python_blocks, e.terminated, e.prose_after),
+            (1, 1, true, false)
+        );
+    }
+
+    #[test]
+    fn last_python_block_wins_and_other_languages_are_skipped() {
+        let e = extract_code("```python\nx = 1\n```\n```bash\nls\n```\n```py\nx = 2\n```\nDone.");
+        assert_eq!(e.code.as_deref(), Some("x = 2\n"));
+        assert_eq!((e.blocks, e.python_blocks), (3, 2));
+        assert!(e.prose_after);
+    }
+
+    #[test]
+    fn untagged_block_is_a_fallback() {
+        let e = extract_code("```\nx = 1\n```");
+        assert_eq!(e.code.as_deref(), Some("x = 1\n"));
+        assert_eq!(extract_code("```bash\nls\n```").code, None);
+    }
+
+    #[test]
+    fn unterminated_fence_keeps_its_code() {
+        let e = extract_code("```python\ndef f():\n    return");
+        assert_eq!(e.code.as_deref(), Some("def f():\n    return"));
+        assert!(!e.terminated);
+    }
+
+    #[test]
+    fn reasoning_fences_are_ignored() {
+        let e = extract_code("<think>try ```python\nx=0\n``` no</think>\n```python\nx = 1\n```");
+        assert_eq!(e.code.as_deref(), Some("x = 1\n"));
+        assert!(e.reasoning.is_some() && !e.unbalanced_reasoning);
+        let e = extract_code("<think>never closed ```python\nx = 1\n```");
+        assert!(e.unbalanced_reasoning);
+        assert_eq!(e.code, None);
+    }
+
+    #[test]
+    fn longer_fences_close_only_on_matching_length() {
+        let e = extract_code("````python\ns = '```'\n```\nstill code\n````\n");
+        assert_eq!(e.code.as_deref(), Some("s = '```'\n```\nstill code\n"));
+    }
+
+    #[test]
+    fn hidden_characters() {
+        assert!(is_hidden_char('\u{202E}'));
+        assert!(is_hidden_char('\u{200B}'));
+        assert!(!is_hidden_char('é'));
+    }
+}
