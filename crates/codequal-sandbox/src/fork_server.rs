@@ -122,17 +122,16 @@ impl ForkServer {
         let name = format!("w{}-{n}", std::process::id());
         let mount_dir = t.temp_dir.join(&name);
         std::fs::create_dir(&mount_dir).map_err(Error::Spawn)?;
-        let scratch_root;
-        if !t.has(Layer::MountNamespace) {
+        let scratch_root = if t.has(Layer::MountNamespace) {
+            "/tmp".to_owned()
+        } else {
             // Without a private /tmp the worker's scratch space is this
             // host directory; it must belong to the worker's uid.
             if t.host_is_root {
                 std::os::unix::fs::chown(&mount_dir, Some(uid), Some(uid)).map_err(Error::Spawn)?;
             }
-            scratch_root = mount_dir.to_string_lossy().into_owned();
-        } else {
-            scratch_root = "/tmp".to_owned();
-        }
+            mount_dir.to_string_lossy().into_owned()
+        };
         let cgroups = if t.has(Layer::MemoryCgroup) || t.has(Layer::PidsCgroup) {
             Some(
                 WorkerCgroups::create(

@@ -183,9 +183,21 @@ fn every_attack_scores_zero_and_leaves_nothing_behind() {
     assert_eq!(verdict("infinite_loop", 0), Verdict::Timeout);
     assert_eq!(verdict("sleep_forever", 0), Verdict::Timeout);
     assert_eq!(verdict("c_call_ignores_alarm", 0), Verdict::Timeout);
-    assert_eq!(verdict("memory_hog", 0), Verdict::MemoryLimit);
-    assert_eq!(verdict("output_flood_print", 0), Verdict::OutputLimit);
-    assert_eq!(verdict("output_flood_oswrite", 0), Verdict::OutputLimit);
+    // Under heavy machine load the 2 s wall clock can win the race against
+    // the memory or output limit; tests/verdicts.rs checks those verdicts
+    // with a generous clock.
+    assert!(matches!(
+        verdict("memory_hog", 0),
+        Verdict::MemoryLimit | Verdict::Timeout
+    ));
+    assert!(matches!(
+        verdict("output_flood_print", 0),
+        Verdict::OutputLimit | Verdict::Timeout
+    ));
+    assert!(matches!(
+        verdict("output_flood_oswrite", 0),
+        Verdict::OutputLimit | Verdict::Timeout
+    ));
     assert_eq!(verdict("ignore_signals", 0), Verdict::Timeout);
     assert!(
         matches!(verdict("deep_recursion", 0), Verdict::Error { exception, .. } if exception == "RecursionError")

@@ -240,3 +240,44 @@ fn assert_code_cases_can_be_forged_call_cases_cannot() {
     assert_eq!(sandbox.run(forger, &unknown).expect("runs").passed(), 0);
     assert_eq!(sandbox.run(forger, &strong).expect("runs").passed(), 1);
 }
+
+/// Resource verdicts, with a wall clock generous enough that only the
+/// resource in question can end the case.
+#[test]
+fn resource_limits_give_their_own_verdicts() {
+    let Some(sandbox) = common::sandbox(Config {
+        case_wall_time_s: 60.0,
+        case_cpu_time_s: 1,
+        memory_bytes: 128 << 20,
+        output_bytes: 64 << 10,
+        ..Config::default()
+    }) else {
+        return;
+    };
+    let program = "import os\ndef f(kind):\n    if kind == 'mem':\n        hog = []\n        while True:\n            hog.append(bytearray(8 << 20))\n    if kind == 'out':\n        while True:\n            os.write(1, b'x' * 4096)\n    if kind == 'cpu':\n        while True:\n            pass\n    if kind == 'segv':\n        import ctypes\n        ctypes.string_at(0)\n";
+    let suite = TestSuite::from_json_tests(
+        "f",
+        &json!([
+            { "args": ["mem"], "expected": 0 },
+            { "args": ["out"], "expected": 0 },
+            { "args": ["cpu"], "expected": 0 },
+            { "args": ["segv"], "expected": 0 },
+        ]),
+    )
+    .expect("suite");
+    let r = sandbox.run(program, &suite).expect("runs");
+    let kinds: Vec<&str> = r.cases.iter().map(|c| c.verdict.kind()).collect();
+    assert_eq!(
+        kinds,
+        ["memory_limit", "output_limit", "timeout", "crashed"],
+        "{:#?}",
+        r.cases
+    );
+    assert!(matches!(
+        r.cases[3].verdict,
+        Verdict::Crashed {
+            signal: Some(11),
+            ..
+        }
+    ));
+}

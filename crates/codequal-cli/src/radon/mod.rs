@@ -1,6 +1,6 @@
 //! `codequal radon cc|raw|mi|hal`: radon 6.0.1's commands and output shapes.
 
-mod cc;
+pub(crate) mod cc;
 mod hal;
 mod mi;
 mod raw;
