@@ -50,7 +50,7 @@ pub enum QualityGuard {
 }
 
 /// Everything that decides a reward.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RewardConfig {
     /// Weights of format / correctness / quality (default 0.2 / 0.3 / 0.5).
@@ -67,20 +67,6 @@ pub struct RewardConfig {
     pub aggregation: Aggregation,
     /// Advantage scaling (default by group std).
     pub scaling: Scaling,
-}
-
-impl Default for RewardConfig {
-    fn default() -> Self {
-        Self {
-            weights: Weights::default(),
-            format: FormatConfig::default(),
-            correctness: CorrectnessMode::default(),
-            quality_guard: QualityGuard::default(),
-            analyzer: codequal_analyzer::Config::default(),
-            aggregation: Aggregation::default(),
-            scaling: Scaling::default(),
-        }
-    }
 }
 
 /// Why a case failed, for the explanation.
