@@ -136,7 +136,10 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn shingles(text: &str, n: usize) -> HashSet<Vec<String>> {
+/// Sets of consecutive word n-grams.
+type Shingles = HashSet<Vec<String>>;
+
+fn shingles(text: &str, n: usize) -> Shingles {
     let w = words(text);
     if w.len() < n {
         return std::iter::once(w).collect();
@@ -144,7 +147,7 @@ fn shingles(text: &str, n: usize) -> HashSet<Vec<String>> {
     w.windows(n).map(<[String]>::to_vec).collect()
 }
 
-fn jaccard(a: &HashSet<Vec<String>>, b: &HashSet<Vec<String>>) -> f64 {
+fn jaccard(a: &Shingles, b: &Shingles) -> f64 {
     let inter = a.intersection(b).count();
     let union = a.len() + b.len() - inter;
     if union == 0 {
@@ -210,7 +213,7 @@ fn no_problem_copies_humaneval_or_mbpp() {
         println!("datasets: DID NOT RUN (../shared/datasets not found)");
         return;
     };
-    let mut refs: Vec<(String, HashSet<Vec<String>>, HashSet<Vec<String>>)> = Vec::new();
+    let mut refs: Vec<(String, Shingles, Shingles)> = Vec::new();
     let gz = std::fs::File::open(dir.join("humaneval/HumanEval.jsonl.gz")).expect("HumanEval");
     let mut text = String::new();
     flate2::read::GzDecoder::new(gz)
