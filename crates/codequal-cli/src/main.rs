@@ -7,6 +7,7 @@ mod analyze;
 mod eval;
 mod pyflakes;
 mod radon;
+mod reward;
 mod xenon;
 
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ enum Command {
     /// radon-compatible metrics: cc, raw, mi, hal.
     #[command(subcommand)]
     Radon(radon::RadonCommand),
+    /// Score saved completions with the training reward (format, correctness, quality).
+    Reward(reward::RewardArgs),
     /// xenon-compatible complexity thresholds (exit 1 on any infraction).
     Xenon(xenon::XenonArgs),
     /// pyflakes-compatible unused-import and unused-variable messages.
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Radon(cmd) => radon::run(cmd),
+        Command::Reward(args) => reward::run(args),
         Command::Xenon(args) => xenon::run(args),
         Command::Pyflakes(args) => pyflakes::run(args),
     };
