@@ -8,9 +8,12 @@
 //! - `bench-analyzer`: times `codequal` against radon, pyflakes and ruff on
 //!   the same files, side by side, and prints the ratios.
 //! - `rules-doc`: regenerates `docs/rules.md` from the rule files.
-//! - `setup`: only prepares the Python environment and prints where it is.
+//! - `setup`: only prepares the Python environment (reference tools, torch,
+//!   transformers), links `.libtorch` to the venv's torch and writes the
+//!   codequal-grpo goldens; prints the venv's path.
 
 mod bench_analyzer;
+mod grpo_golden;
 mod python_env;
 mod rules_doc;
 
@@ -24,7 +27,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "test" => test(rest),
         "setup" => {
-            let env = python_env::PythonEnv::ensure(python_env::RequirementSet::ALL_DEFAULT)?;
+            let (env, _) = setup()?;
             println!("{}", env.venv.display());
             Ok(())
         }
@@ -36,7 +39,7 @@ fn main() -> Result<()> {
 
 /// `cargo xtask test`: everything CI checks, in the order that fails fastest.
 fn test(args: &[String]) -> Result<()> {
-    let env = python_env::PythonEnv::ensure(python_env::RequirementSet::ALL_DEFAULT)?;
+    let (env, golden) = setup()?;
     let root = project_root();
     let run = |name: &str, cmd: &mut std::process::Command| -> Result<()> {
         eprintln!("xtask test: {name}");
@@ -64,11 +67,21 @@ fn test(args: &[String]) -> Result<()> {
     let mut tests = cargo();
     tests.args(["test", "--workspace"]).args(args);
     env.apply(&mut tests);
+    tests.env("CODEQUAL_GRPO_GOLDEN", &golden);
     // Differential tests must run here: a missing reference tool is a failure.
     tests.env("CODEQUAL_REQUIRE_REFERENCE", "1");
     // Conformance summaries are part of the output people read.
     tests.args(["--", "--nocapture", "--test-threads", "2"]);
     run("cargo test --workspace", &mut tests)
+}
+
+/// The venv with every requirement set, `.libtorch` linked to its torch, and
+/// the codequal-grpo goldens (their directory is returned).
+fn setup() -> Result<(python_env::PythonEnv, std::path::PathBuf)> {
+    let env = python_env::PythonEnv::ensure(python_env::RequirementSet::ALL_DEFAULT)?;
+    env.link_libtorch()?;
+    let golden = grpo_golden::ensure(&env)?;
+    Ok((env, golden))
 }
 
 fn cargo() -> std::process::Command {

@@ -27,8 +27,19 @@ impl RequirementSet {
         name: "reference-tools",
         pip_args: &[],
     };
+    /// PyPI's torch==2.11.0: the libtorch that tch 0.24 builds against.
+    pub const TORCH: Self = Self {
+        name: "torch",
+        pip_args: &[],
+    };
+    /// transformers, safetensors, tokenizers: the reference of codequal-grpo's
+    /// conformance tests.
+    pub const HF: Self = Self {
+        name: "hf",
+        pip_args: &[],
+    };
     /// What `cargo xtask test` needs.
-    pub const ALL_DEFAULT: &'static [Self] = &[Self::REFERENCE_TOOLS];
+    pub const ALL_DEFAULT: &'static [Self] = &[Self::REFERENCE_TOOLS, Self::TORCH, Self::HF];
 
     fn file(&self) -> PathBuf {
         crate::project_root()
@@ -69,6 +80,38 @@ impl PythonEnv {
         Ok(Self { venv })
     }
 
+    /// The PyPI torch package directory, which is a complete libtorch
+    /// (`include/`, `lib/`).
+    pub fn torch_dir(&self) -> Result<PathBuf> {
+        let lib = self.venv.join("lib");
+        let entries =
+            std::fs::read_dir(&lib).with_context(|| format!("reading {}", lib.display()))?;
+        for entry in entries.flatten() {
+            let dir = entry.path().join("site-packages/torch");
+            if dir.join("lib").is_dir() {
+                return Ok(dir);
+            }
+        }
+        bail!("no torch package under {}", lib.display())
+    }
+
+    /// Points `<workspace>/.libtorch` (gitignored) at the venv's torch, where
+    /// `.cargo/config.toml` tells torch-sys to look when `LIBTORCH` is not
+    /// set. After this, plain `cargo build` and `cargo test` find libtorch.
+    pub fn link_libtorch(&self) -> Result<PathBuf> {
+        let torch = self.torch_dir()?;
+        let link = crate::project_root().join(".libtorch");
+        if std::fs::read_link(&link).is_ok_and(|target| target == torch) {
+            return Ok(torch);
+        }
+        if link.symlink_metadata().is_ok() {
+            std::fs::remove_file(&link).with_context(|| format!("removing {}", link.display()))?;
+        }
+        std::os::unix::fs::symlink(&torch, &link)
+            .with_context(|| format!("linking {} -> {}", link.display(), torch.display()))?;
+        Ok(torch)
+    }
+
     /// The venv's `bin` directory.
     pub fn bin(&self) -> PathBuf {
         self.venv.join("bin")
@@ -87,7 +130,9 @@ impl PythonEnv {
     }
 }
 
-fn cache_dir() -> Result<PathBuf> {
+/// The cache directory: `$CODEQUAL_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/codequal`, else `~/.cache/codequal`.
+pub fn cache_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("CODEQUAL_CACHE_DIR") {
         return Ok(PathBuf::from(dir));
     }
@@ -132,7 +177,7 @@ fn install(venv: &Path, set: &RequirementSet) -> Result<()> {
 }
 
 /// FNV-1a, enough to notice a changed requirements file.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
