@@ -66,7 +66,8 @@ fn left_padding_changes_nothing() {
         write_tiny_checkpoint(dir.path(), &tiny_config(arch, tied));
         let model = load(dir.path());
         let prompt: Vec<i64> = vec![5, 9, 13, 2, 44];
-        let alone = generate_ids(&model, &[prompt.clone()], &[], 0, &greedy(12)).expect("generate");
+        let alone = generate_ids(&model, std::slice::from_ref(&prompt), &[], 0, &greedy(12))
+            .expect("generate");
         let batch =
             generate_ids(&model, &[vec![1; 11], prompt], &[], 0, &greedy(12)).expect("generate");
         assert_eq!(alone[0].token_ids, batch[1].token_ids, "{arch}");

@@ -116,7 +116,8 @@ impl Rope {
                 } else {
                     *f
                 };
-                let medium = !(wavelen < high_freq_wavelen) && !(wavelen > low_freq_wavelen);
+                // Finite wavelengths here, so this is transformers' `~(w < high) * ~(w > low)`.
+                let medium = wavelen >= high_freq_wavelen && wavelen <= low_freq_wavelen;
                 *f = if medium {
                     let smooth = (old / wavelen - low) / (high - low);
                     (1.0 - smooth) * scaled / factor + smooth * scaled
