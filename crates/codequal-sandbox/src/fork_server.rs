@@ -535,7 +535,7 @@ impl Drop for ForkServer {
         // `kill` makes sure of it either way.
         self.kill();
         if let Some(c) = &self.cgroups {
-            let deadline = Instant::now() + Duration::from_secs(2);
+            let deadline = Instant::now() + Duration::from_secs(10);
             while c.populated() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(2));
             }

@@ -368,6 +368,10 @@ class Worker:
                 os.dup2(rec_w, 5)
                 os.closerange(3, 5)
                 os.closerange(6, 1 << 16)
+                # Below the worker in priority, so that a case that keeps
+                # dozens of processes busy cannot starve the worker that
+                # has to enforce its deadline. Candidates cannot undo it.
+                os.nice(10)
                 if self.case_rlimits:
                     limit = self.vm_base + self.memory_bytes
                     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
