@@ -518,11 +518,12 @@ struct RawOp {
     materialize: bool,
 }
 
+/// Positional args, keyword args and expected value of one case or op.
+type OrderedValues = (Vec<PyValue>, Vec<(String, PyValue)>, Option<PyValue>);
+
 /// Positional args, keyword args and expected value of a case or op, read
 /// from the order-preserving node (the serde_json view sorts dict keys).
-fn ordered_values(
-    node: &Node,
-) -> Result<(Vec<PyValue>, Vec<(String, PyValue)>, Option<PyValue>), String> {
+fn ordered_values(node: &Node) -> Result<OrderedValues, String> {
     let deep = || "value nested too deeply".to_owned();
     let args = match node.get("args") {
         Some(Node::List(items)) => items
