@@ -176,3 +176,19 @@ fn mbpp_123_is_only_slow() {
     let r = sandbox.run(&p.canonical_program, &p.suite).expect("runs");
     assert!(r.all_passed(), "{:?}", r.cases);
 }
+
+/// Our own dataset (fixtures/problems): every clean solution passes every
+/// case, and a `return None` stub of the entry point solves nothing.
+#[test]
+fn codequal_problems_clean_solutions_pass() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/problems");
+    let problems = eval::load_codequal(&dir).expect("problems load");
+    if problems.is_empty() {
+        eprintln!("no problems in fixtures/problems yet");
+        return;
+    }
+    let Some(_) = common::sandbox(Config::default()) else {
+        return;
+    };
+    check_canonical("codequal", &problems);
+}
