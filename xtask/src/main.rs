@@ -7,10 +7,13 @@
 //!   differential conformance tests included (which then must run).
 //! - `bench-analyzer`: times `codequal` against radon, pyflakes and ruff on
 //!   the same files, side by side, and prints the ratios.
+//! - `bench-rewards`: the reward pipeline against a Python reference of
+//!   the paper's pipeline, side by side.
 //! - `rules-doc`: regenerates `docs/rules.md` from the rule files.
 //! - `setup`: only prepares the Python environment and prints where it is.
 
 mod bench_analyzer;
+mod bench_rewards;
 mod python_env;
 mod rules_doc;
 
@@ -19,7 +22,7 @@ use anyhow::{bail, Result};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((task, rest)) = args.split_first() else {
-        bail!("usage: cargo xtask <test|setup|bench-analyzer|rules-doc> [args]");
+        bail!("usage: cargo xtask <test|setup|bench-analyzer|bench-rewards|rules-doc> [args]");
     };
     match task.as_str() {
         "test" => test(rest),
@@ -29,8 +32,11 @@ fn main() -> Result<()> {
             Ok(())
         }
         "bench-analyzer" => bench_analyzer::run(rest),
+        "bench-rewards" => bench_rewards::run(rest),
         "rules-doc" => rules_doc::run(rest),
-        other => bail!("unknown task `{other}`; tasks: test, setup, bench-analyzer, rules-doc"),
+        other => bail!(
+            "unknown task `{other}`; tasks: test, setup, bench-analyzer, bench-rewards, rules-doc"
+        ),
     }
 }
 
