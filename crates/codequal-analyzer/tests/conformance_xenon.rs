@@ -53,7 +53,9 @@ fn modules(base: &Path, paths: &[String]) -> Vec<(String, PathBuf)> {
     for p in paths {
         let full = base.join(p);
         if full.is_dir() {
-            for f in codequal_analyzer::collect_python_files(&[full.clone()]).expect("walk") {
+            for f in
+                codequal_analyzer::collect_python_files(std::slice::from_ref(&full)).expect("walk")
+            {
                 let rel = f.strip_prefix(&full).expect("under the directory");
                 out.push((format!("{}/{}", p.trim_end_matches('/'), rel.display()), f));
             }
@@ -270,14 +272,14 @@ fn stdlib_xenon_agrees() {
         metric: "xenon exit status".into(),
         agree: agree_exit,
         total: jobs.len(),
-        target: 0.95,
+        target: 0.98,
     };
     exit.print();
     let all = Agreement {
         metric: "xenon exit status and log lines".into(),
         agree: agree_all,
         total: jobs.len(),
-        target: 0.9,
+        target: 0.95,
     };
     all.print();
     assert!(exit.met() && all.met(), "xenon agreement below target");
