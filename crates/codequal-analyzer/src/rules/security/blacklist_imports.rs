@@ -39,23 +39,79 @@ pub(crate) const B401: RuleMeta = meta("B401", "import-telnetlib", 34, 319, Seve
 /// ftplib.
 pub(crate) const B402: RuleMeta = meta("B402", "import-ftplib", 35, 319, Severity::High, H, "A FTP-related module is being imported.  FTP is considered insecure. Use SSH/SFTP/SCP or some other encrypted protocol.");
 /// pickle, cPickle, dill, shelve.
-pub(crate) const B403: RuleMeta = meta("B403", "import-pickle", 36, 502, Severity::Low, H, "Consider possible security implications associated with {name} module.");
+pub(crate) const B403: RuleMeta = meta(
+    "B403",
+    "import-pickle",
+    36,
+    502,
+    Severity::Low,
+    H,
+    "Consider possible security implications associated with {name} module.",
+);
 /// subprocess.
-pub(crate) const B404: RuleMeta = meta("B404", "import-subprocess", 37, 78, Severity::Low, H, "Consider possible security implications associated with the subprocess module.");
+pub(crate) const B404: RuleMeta = meta(
+    "B404",
+    "import-subprocess",
+    37,
+    78,
+    Severity::Low,
+    H,
+    "Consider possible security implications associated with the subprocess module.",
+);
 /// xml.etree.
-pub(crate) const B405: RuleMeta = meta("B405", "import-xml-etree", 38, 20, Severity::Low, H, XML_MSG);
+pub(crate) const B405: RuleMeta = meta(
+    "B405",
+    "import-xml-etree",
+    38,
+    20,
+    Severity::Low,
+    H,
+    XML_MSG,
+);
 /// xml.sax.
 pub(crate) const B406: RuleMeta = meta("B406", "import-xml-sax", 39, 20, Severity::Low, H, XML_MSG);
 /// xml.dom.expatbuilder.
-pub(crate) const B407: RuleMeta = meta("B407", "import-xml-expat", 40, 20, Severity::Low, H, XML_MSG);
+pub(crate) const B407: RuleMeta = meta(
+    "B407",
+    "import-xml-expat",
+    40,
+    20,
+    Severity::Low,
+    H,
+    XML_MSG,
+);
 /// xml.dom.minidom.
-pub(crate) const B408: RuleMeta = meta("B408", "import-xml-minidom", 41, 20, Severity::Low, H, XML_MSG);
+pub(crate) const B408: RuleMeta = meta(
+    "B408",
+    "import-xml-minidom",
+    41,
+    20,
+    Severity::Low,
+    H,
+    XML_MSG,
+);
 /// xml.dom.pulldom.
-pub(crate) const B409: RuleMeta = meta("B409", "import-xml-pulldom", 42, 20, Severity::Low, H, XML_MSG);
+pub(crate) const B409: RuleMeta = meta(
+    "B409",
+    "import-xml-pulldom",
+    42,
+    20,
+    Severity::Low,
+    H,
+    XML_MSG,
+);
 /// xmlrpc.
 pub(crate) const B411: RuleMeta = meta("B411", "import-xmlrpclib", 43, 20, Severity::High, H, "Using {name} to parse untrusted XML data is known to be vulnerable to XML attacks. Use defusedxml.xmlrpc.monkey_patch() function to monkey-patch xmlrpclib and mitigate XML vulnerabilities.");
 /// CGI handlers (httpoxy).
-pub(crate) const B412: RuleMeta = meta("B412", "import-httpoxy", 44, 284, Severity::High, H, "Consider possible security implications associated with {name} module.");
+pub(crate) const B412: RuleMeta = meta(
+    "B412",
+    "import-httpoxy",
+    44,
+    284,
+    Severity::High,
+    H,
+    "Consider possible security implications associated with {name} module.",
+);
 /// pycrypto.
 pub(crate) const B413: RuleMeta = meta("B413", "import-pycrypto", 45, 327, Severity::High, H, "The pyCrypto library and its module {name} are no longer actively maintained and have been deprecated. Consider using pyca/cryptography library.");
 /// pyghmi.

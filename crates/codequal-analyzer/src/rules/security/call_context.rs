@@ -206,10 +206,7 @@ pub(crate) fn qualname(ch: &Checker<'_>, call: &ast::ExprCall) -> String {
 }
 
 fn resolve<'s>(ch: &'s Checker<'_>, id: &'s str) -> &'s str {
-    ch.imports_so_far
-        .aliases
-        .get(id)
-        .map_or(id, String::as_str)
+    ch.imports_so_far.aliases.get(id).map_or(id, String::as_str)
 }
 
 fn attr_qual_name(ch: &Checker<'_>, e: &Expr, out: &mut String) {

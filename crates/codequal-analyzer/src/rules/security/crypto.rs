@@ -221,7 +221,8 @@ pub(crate) fn check_ssl_method_kw(ch: &mut Checker<'_>, site: &CallSite<'_>) {
     }
     if is_bad_ssl(&kw_value(site.call, "method")) || is_bad_ssl(&kw_value(site.call, "ssl_version"))
     {
-        let line = kw_line(ch, site.call, "method").or_else(|| kw_line(ch, site.call, "ssl_version"));
+        let line =
+            kw_line(ch, site.call, "method").or_else(|| kw_line(ch, site.call, "ssl_version"));
         emit(
             ch,
             &SSL_BAD_VERSION,
@@ -327,10 +328,8 @@ fn check_hashlib(ch: &mut Checker<'_>, site: &CallSite<'_>) {
                 attr_or_literal(&site.call.args[0])
             };
             if let Some(name) = name.as_str() {
-                if matches!(
-                    name.to_lowercase().as_str(),
-                    "md4" | "md5" | "sha" | "sha1"
-                ) && secure_use()
+                if matches!(name.to_lowercase().as_str(), "md4" | "md5" | "sha" | "sha1")
+                    && secure_use()
                 {
                     emit_default(
                         ch,
@@ -363,7 +362,10 @@ fn check_hashlib(ch: &mut Checker<'_>, site: &CallSite<'_>) {
                     ch,
                     &HASHLIB,
                     (Severity::Medium, Confidence::High),
-                    format!("Use of insecure crypt.{} hash function.", name.to_uppercase()),
+                    format!(
+                        "Use of insecure crypt.{} hash function.",
+                        name.to_uppercase()
+                    ),
                     range,
                     None,
                 );

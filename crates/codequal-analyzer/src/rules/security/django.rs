@@ -173,7 +173,13 @@ fn check_rawsql(ch: &mut Checker<'_>, site: &CallSite<'_>) {
         },
     };
     if !is_str(sql) {
-        emit_default(ch, &RAWSQL_USED, RAWSQL_USED.summary, site.expr.range(), None);
+        emit_default(
+            ch,
+            &RAWSQL_USED,
+            RAWSQL_USED.summary,
+            site.expr.range(),
+            None,
+        );
     }
 }
 
@@ -316,10 +322,8 @@ impl<'a> Evaluator<'_, 'a> {
             }
             let mut found = Vec::new();
             self.assigned(var, node, &mut found);
-            let single = matches!(
-                node,
-                Stmt::Assign(_) | Stmt::AugAssign(_)
-            ) || matches!(node, Stmt::With(w) if w.items.last().is_some_and(|i| matches!(i.optional_vars.as_deref(), Some(Expr::Name(n)) if n.id.as_str() == var)));
+            let single = matches!(node, Stmt::Assign(_) | Stmt::AugAssign(_))
+                || matches!(node, Stmt::With(w) if w.items.last().is_some_and(|i| matches!(i.optional_vars.as_deref(), Some(Expr::Name(n)) if n.id.as_str() == var)));
             if found.is_empty() {
                 continue;
             }

@@ -217,8 +217,7 @@ pub(crate) fn check_string(ch: &mut Checker<'_>, expr: &Expr, value: &str, conte
             context,
         );
     }
-    if value.starts_with("/tmp") || value.starts_with("/var/tmp") || value.starts_with("/dev/shm")
-    {
+    if value.starts_with("/tmp") || value.starts_with("/var/tmp") || value.starts_with("/dev/shm") {
         emit_in(
             ch,
             &TMP_DIRECTORY,
@@ -291,10 +290,7 @@ fn password_string(ch: &Checker<'_>, expr: &Expr, value: &str) -> Option<String>
             if !is_password_name(name) {
                 return None;
             }
-            c.comparators
-                .first()
-                .and_then(str_value)
-                .map(str::to_owned)
+            c.comparators.first().and_then(str_value).map(str::to_owned)
         }
         _ => None,
     }
@@ -329,11 +325,7 @@ pub(crate) fn check_funcarg(ch: &mut Checker<'_>, site: &CallSite<'_>) {
 /// B107: the first password-like parameter of `args` (not positional-only
 /// or keyword-only ones) with a string default, aligned the way bandit
 /// aligns `args.defaults` (which also holds positional-only defaults).
-pub(crate) fn check_function_defaults(
-    ch: &mut Checker<'_>,
-    stmt: &Stmt,
-    f: &ast::StmtFunctionDef,
-) {
+pub(crate) fn check_function_defaults(ch: &mut Checker<'_>, stmt: &Stmt, f: &ast::StmtFunctionDef) {
     if !ch.enabled(&PASSWORD_DEFAULT) {
         return;
     }
@@ -345,8 +337,7 @@ pub(crate) fn check_function_defaults(
         .filter_map(|a| a.default.as_deref())
         .collect();
     let missing = f.args.args.len().saturating_sub(defaults.len());
-    let aligned = std::iter::repeat_n(None, missing)
-        .chain(defaults.into_iter().map(Some));
+    let aligned = std::iter::repeat_n(None, missing).chain(defaults.into_iter().map(Some));
     for (arg, default) in f.args.args.iter().zip(aligned) {
         let Some(default) = default else { continue };
         if let Some(value) = str_value(default) {
@@ -371,12 +362,30 @@ mod tests {
     #[test]
     fn password_names_follow_bandits_pattern() {
         for yes in [
-            "password", "PASSWORD", "db_password", "passwd_x", "a_pwd_b", "token", "secret",
-            "secrete", "pass", "passphrase", "paswd", "passsword", "user_Token",
+            "password",
+            "PASSWORD",
+            "db_password",
+            "passwd_x",
+            "a_pwd_b",
+            "token",
+            "secret",
+            "secrete",
+            "pass",
+            "passphrase",
+            "paswd",
+            "passsword",
+            "user_Token",
         ] {
             assert!(is_password_name(yes), "{yes}");
         }
-        for no in ["passwords", "mypassword", "tokens", "secret2", "password1", "bypass"] {
+        for no in [
+            "passwords",
+            "mypassword",
+            "tokens",
+            "secret2",
+            "password1",
+            "bypass",
+        ] {
             assert!(!is_password_name(no), "{no}");
         }
     }

@@ -356,7 +356,14 @@ pub(crate) fn check(ch: &mut Checker<'_>, site: &CallSite<'_>) {
                     Severity::Low => (Severity::Low, "subprocess call with shell=True seems safe, but may be changed in the future, consider rewriting without shell"),
                     _ => (Severity::High, POPEN_SHELL_TRUE.summary),
                 };
-                emit(ch, &POPEN_SHELL_TRUE, (sev, Confidence::High), text, range, shell_line);
+                emit(
+                    ch,
+                    &POPEN_SHELL_TRUE,
+                    (sev, Confidence::High),
+                    text,
+                    range,
+                    shell_line,
+                );
             }
         } else {
             emit_default(
@@ -373,7 +380,14 @@ pub(crate) fn check(ch: &mut Checker<'_>, site: &CallSite<'_>) {
             Severity::Low => (Severity::Low, "Starting a process with a shell: Seems safe, but may be changed in the future, consider rewriting without shell"),
             _ => (Severity::High, START_WITH_SHELL.summary),
         };
-        emit(ch, &START_WITH_SHELL, (sev, Confidence::High), text, range, None);
+        emit(
+            ch,
+            &START_WITH_SHELL,
+            (sev, Confidence::High),
+            text,
+            range,
+            None,
+        );
     }
     if no_shell {
         emit_default(ch, &START_NO_SHELL, START_NO_SHELL.summary, range, None);

@@ -119,7 +119,8 @@ fn calls_with_arg<'a>(wrapper: Option<Ancestor<'a>>, child: &Expr) -> Option<&'a
     let Some(Ancestor::Expr(Expr::Call(c))) = wrapper else {
         return None;
     };
-    let direct = std::ptr::eq(c.func.as_ref(), child) || c.args.iter().any(|a| std::ptr::eq(a, child));
+    let direct =
+        std::ptr::eq(c.func.as_ref(), child) || c.args.iter().any(|a| std::ptr::eq(a, child));
     direct.then_some(c)
 }
 

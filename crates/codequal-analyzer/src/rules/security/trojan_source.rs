@@ -80,7 +80,15 @@ fn py_splitlines(s: &str) -> impl Iterator<Item = &str> {
         for (i, c) in rest.char_indices() {
             let is_break = matches!(
                 c,
-                '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+                '\n' | '\r'
+                    | '\x0b'
+                    | '\x0c'
+                    | '\x1c'
+                    | '\x1d'
+                    | '\x1e'
+                    | '\u{85}'
+                    | '\u{2028}'
+                    | '\u{2029}'
             );
             if is_break {
                 let line = &rest[..i];
