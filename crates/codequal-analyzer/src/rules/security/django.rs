@@ -210,9 +210,14 @@ impl<'a> Scope<'a> {
 /// then reports nothing (a `RecursionError` inside the test).
 const MAX_DEPTH: usize = 64;
 
+/// Total evaluation steps per `mark_safe` call, so that branching
+/// assignments cannot make the search exponential.
+const MAX_STEPS: usize = 10_000;
+
 struct Evaluator<'c, 'a> {
     ch: &'c Checker<'a>,
     depth: usize,
+    steps: usize,
     overflow: bool,
 }
 
@@ -300,11 +305,12 @@ impl<'a> Evaluator<'_, 'a> {
 
     /// bandit's `evaluate_var`.
     fn var(&mut self, var: &str, scope: Scope<'a>, until: u32) -> bool {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= MAX_DEPTH || self.steps >= MAX_STEPS {
             self.overflow = true;
             return false;
         }
         self.depth += 1;
+        self.steps += 1;
         let r = self.var_inner(var, scope, until);
         self.depth -= 1;
         r
@@ -437,6 +443,7 @@ fn check_mark_safe(ch: &mut Checker<'_>, site: &CallSite<'_>) {
     let mut ev = Evaluator {
         ch,
         depth: 0,
+        steps: 0,
         overflow: false,
     };
     let secure = match xss {
