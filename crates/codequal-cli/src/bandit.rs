@@ -58,7 +58,20 @@ pub fn run(args: &BanditArgs) -> Result<ExitCode> {
         select: vec!["security".to_owned()],
         ..Config::default()
     };
-    let per_file: Vec<FileResult> = files.par_iter().map(|p| check_file(p, &config)).collect();
+    // bandit shows a file named on the command line as `os.path.join(".",
+    // name)`, and files found in directories as found.
+    let explicit: Vec<&PathBuf> = args.paths.iter().filter(|p| p.is_file()).collect();
+    let shown = |p: &PathBuf| -> String {
+        if p.is_relative() && explicit.contains(&p) {
+            Path::new(".").join(p).display().to_string()
+        } else {
+            p.display().to_string()
+        }
+    };
+    let per_file: Vec<FileResult> = files
+        .par_iter()
+        .map(|p| check_file(p, shown(p), &config))
+        .collect();
     let mut results = Vec::new();
     let mut errors = Vec::new();
     let mut metrics = Map::new();
@@ -110,8 +123,7 @@ fn confidence(c: codequal_analyzer::rules::Confidence) -> &'static str {
     }
 }
 
-fn check_file(path: &Path, config: &Config) -> FileResult {
-    let shown = path.display().to_string();
+fn check_file(path: &Path, shown: String, config: &Config) -> FileResult {
     let mut metrics = Map::new();
     for criteria in ["SEVERITY", "CONFIDENCE"] {
         for rank in ["UNDEFINED", "LOW", "MEDIUM", "HIGH"] {
