@@ -867,3 +867,23 @@ fn nosec_items(tests: &str) -> impl Iterator<Item = &str> {
 pub fn range_of(node: &impl Ranged) -> TextRange {
     node.range()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{nosec_items, nosec_tests};
+
+    #[test]
+    fn nosec_comments_parse_like_bandit() {
+        assert_eq!(nosec_tests("# nosec"), Some(""));
+        assert_eq!(nosec_tests("#nosec: B101"), Some("B101"));
+        assert_eq!(nosec_tests("# NOSEC"), None);
+        assert_eq!(nosec_tests("# see # nosec B602 # why"), Some("B602 "));
+        assert_eq!(nosec_tests("# this is not nosec"), None);
+        // A comma without a space continues one match: only its last item
+        // counts, as in bandit.
+        let items: Vec<&str> = nosec_items("B101,B102").collect();
+        assert_eq!(items, ["B102"]);
+        let items: Vec<&str> = nosec_items("B101, B102 assert_used").collect();
+        assert_eq!(items, ["B101", "B102", "assert_used"]);
+    }
+}
