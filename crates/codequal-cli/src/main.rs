@@ -4,6 +4,7 @@
 //! A thin clap layer: every figure comes from `codequal-analyzer`.
 
 mod analyze;
+mod bandit;
 mod eval;
 mod pyflakes;
 mod radon;
@@ -37,6 +38,9 @@ enum Command {
     Xenon(xenon::XenonArgs),
     /// pyflakes-compatible unused-import and unused-variable messages.
     Pyflakes(pyflakes::PyflakesArgs),
+    /// bandit-compatible security findings as bandit's JSON report (exit 1
+    /// on any issue).
+    Bandit(bandit::BanditArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
         Command::Reward(args) => reward::run(args),
         Command::Xenon(args) => xenon::run(args),
         Command::Pyflakes(args) => pyflakes::run(args),
+        Command::Bandit(args) => bandit::run(args),
     };
     match result {
         Ok(code) => code,
