@@ -5,6 +5,7 @@
 
 mod analyze;
 mod pyflakes;
+mod pylint;
 mod radon;
 mod xenon;
 
@@ -31,6 +32,8 @@ enum Command {
     Xenon(xenon::XenonArgs),
     /// pyflakes-compatible unused-import and unused-variable messages.
     Pyflakes(pyflakes::PyflakesArgs),
+    /// pylint-compatible JSON messages for the design checks.
+    Pylint(pylint::PylintArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Radon(cmd) => radon::run(cmd),
         Command::Xenon(args) => xenon::run(args),
         Command::Pyflakes(args) => pyflakes::run(args),
+        Command::Pylint(args) => pylint::run(args),
     };
     match result {
         Ok(code) => code,

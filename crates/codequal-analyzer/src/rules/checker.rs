@@ -67,6 +67,10 @@ pub struct Checker<'a> {
     pub imports: HashMap<&'a str, String>,
     /// `# nosec` comments by 1-based line.
     pub nosec: HashMap<u32, Nosec>,
+    /// The design family's counters (per-function stacks, pylint-style).
+    pub design: design::State<'a>,
+    /// The dead-code family's definitions and uses.
+    pub dead_code: dead_code::State<'a>,
     findings: Vec<Finding>,
 }
 
@@ -82,6 +86,8 @@ impl<'a> Checker<'a> {
             stack: Vec::new(),
             imports,
             nosec: nosec_comments(parsed),
+            design: design::State::default(),
+            dead_code: dead_code::State::default(),
             findings: Vec::new(),
         }
     }

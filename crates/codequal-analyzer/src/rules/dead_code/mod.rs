@@ -25,3 +25,9 @@ pub(crate) fn on_expr<'a>(ch: &mut Checker<'a>, expr: &'a Expr) {
 pub(crate) fn finish<'a>(ch: &mut Checker<'a>, suite: &'a [Stmt]) {
     let _ = (ch, suite);
 }
+
+/// The family's state during one traversal.
+#[derive(Debug, Default)]
+pub struct State<'a> {
+    _names: std::marker::PhantomData<&'a str>,
+}
