@@ -38,6 +38,24 @@ pub(crate) static RULES: &[&RuleMeta] = &[
     &unreachable_code::META,
 ];
 
+/// Names vulture's bundled whitelists (`vulture/whitelists/*.py`) mark as
+/// used when a module of that name is imported.
+const WHITELISTS: &[(&str, &str)] = &[
+    ("argparse", "argparse ArgumentParser epilog ArgumentDefaultsHelpFormatter _fill_text _get_help_string"),
+    ("ast", "whitelist_node_visitor Whitelist visit_Assert visit_Assign visit_AsyncFor visit_AsyncFunctionDef visit_AsyncWith visit_Attribute visit_AugAssign visit_Await visit_BinOp visit_BoolOp visit_Bytes visit_Call visit_ClassDef visit_Compare visit_Constant visit_Delete visit_Dict visit_DictComp visit_ExceptHandler visit_Exec visit_Expr visit_Expression visit_ExtSlice visit_For visit_FunctionDef visit_GeneratorExp visit_Global visit_If visit_IfExp visit_Import visit_ImportFrom visit_Index visit_Interactive visit_Lambda visit_List visit_ListComp visit_MatchClass visit_Module visit_Name visit_NameConstant visit_Nonlocal visit_Num visit_Print visit_Raise visit_Repr visit_Return visit_Set visit_SetComp visit_Slice visit_Starred visit_Str visit_Subscript visit_Suite visit_Try visit_TryExcept visit_TryFinally visit_Tuple visit_UnaryOp visit_While"),
+    ("collections", "collections defaultdict default_factory"),
+    ("ctypes", "_CFuncPtr argtypes errcheck restype _Pointer contents"),
+    ("enum", "enum Enum EnumWhitelist _name_ _value_"),
+    ("logging", "logging Filter filter getLogger propagate StreamHandler emit"),
+    ("pint", "pint UnitRegistry ureg default_format"),
+    ("socketserver", "socketserver TCPServer allow_reuse_address"),
+    ("ssl", "ssl SSLContext ctx check_hostname hostname_checks_common_name keylog_filename maximum_version minimum_version options post_handshake_auth sni_callback sslobject_class sslsocket_class verify_flags verify_mode"),
+    ("string", "string Formatter check_unused_args convert_field format format_field get_field get_value parse vformat"),
+    ("sys", "excepthook stderr stdin stdout"),
+    ("threading", "threading Thread daemon name run"),
+    ("unittest", "TestCase setUp tearDown setUpClass tearDownClass run skipTest debug failureException longMessage maxDiff subTest mock Mock return_value side_effect MagicMock"),
+];
+
 /// vulture's default confidence for names.
 const NAME_CONFIDENCE: u8 = 60;
 
@@ -250,17 +268,13 @@ pub(crate) fn enter_stmt<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt) {
         }
         Stmt::Import(i) => {
             for a in &i.names {
-                if a.asname.is_some() {
-                    ch.dead_code.used.insert(a.name.as_str());
-                }
+                imported(ch, a);
             }
         }
         Stmt::ImportFrom(i) => {
             if i.module.as_ref().map(|m| m.as_str()) != Some("__future__") {
                 for a in &i.names {
-                    if a.asname.is_some() {
-                        ch.dead_code.used.insert(a.name.as_str());
-                    }
+                    imported(ch, a);
                 }
             }
         }
@@ -270,6 +284,25 @@ pub(crate) fn enter_stmt<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt) {
             }
         }
         _ => {}
+    }
+}
+
+/// vulture's `_add_aliases`: `import a as b` uses `a`; an imported module
+/// with a bundled whitelist brings the whitelist's names.
+fn imported<'a>(ch: &mut Checker<'a>, alias: &'a ast::Alias) {
+    let name = alias.name.as_str();
+    if alias.asname.is_some() {
+        ch.dead_code.used.insert(name);
+    }
+    if name == "*" {
+        return;
+    }
+    let local = alias
+        .asname
+        .as_ref()
+        .map_or_else(|| name.split('.').next().unwrap_or(name), |a| a.as_str());
+    if let Some((_, names)) = WHITELISTS.iter().find(|(m, _)| *m == local) {
+        ch.dead_code.used.extend(names.split(' '));
     }
 }
 
