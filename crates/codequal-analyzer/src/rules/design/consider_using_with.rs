@@ -49,7 +49,6 @@ pub(crate) const RESOURCE_CALLS: &[&str] = &[
     "tempfile.NamedTemporaryFile",
     "tempfile.SpooledTemporaryFile",
     "tempfile.TemporaryDirectory",
-    "tempfile.TemporaryFile",
     "zipfile.ZipFile",
     "zipfile.PyZipFile",
     "tarfile.TarFile",
