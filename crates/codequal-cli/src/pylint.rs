@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use codequal_analyzer::parse::{self, ast};
-use codequal_analyzer::rules::{Family, RuleSet};
+use codequal_analyzer::rules::Family;
 use codequal_analyzer::{Config, Finding};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -57,9 +57,10 @@ pub fn run(args: &PylintArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("pylint: only --output-format=json is supported");
     }
     let files = codequal_analyzer::collect_python_files(&args.paths)?;
-    let mut config = Config::default();
-    config.select = vec!["design".to_owned()];
-    debug_assert!(config.rule_set() != RuleSet::none());
+    let config = Config {
+        select: vec!["design".to_owned()],
+        ..Config::default()
+    };
     let per_file: Vec<anyhow::Result<Vec<Message>>> =
         files.par_iter().map(|p| check_file(p, &config)).collect();
     let mut messages = Vec::new();

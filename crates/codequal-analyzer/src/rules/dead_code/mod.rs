@@ -271,11 +271,9 @@ pub(crate) fn enter_stmt<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt) {
                 imported(ch, a);
             }
         }
-        Stmt::ImportFrom(i) => {
-            if i.module.as_ref().map(|m| m.as_str()) != Some("__future__") {
-                for a in &i.names {
-                    imported(ch, a);
-                }
+        Stmt::ImportFrom(i) if i.module.as_ref().map(|m| m.as_str()) != Some("__future__") => {
+            for a in &i.names {
+                imported(ch, a);
             }
         }
         Stmt::Match(m) => {
@@ -432,15 +430,13 @@ pub(crate) fn on_expr<'a>(ch: &mut Checker<'a>, expr: &'a Expr) {
             }
         }
         Expr::Lambda(l) => define_arguments(ch, &l.args),
-        Expr::IfExp(i) => {
-            if ch.enabled(&unreachable_code::META) {
-                if always_false(&i.test) {
-                    let span = ch.span(TextRange::new(i.range.start(), i.body.end()));
-                    unreachable_code::report(ch, span, "unsatisfiable 'ternary' condition");
-                } else if always_true(&i.test) {
-                    let span = ch.span(i.orelse.range());
-                    unreachable_code::report(ch, span, "unreachable 'else' expression");
-                }
+        Expr::IfExp(i) if ch.enabled(&unreachable_code::META) => {
+            if always_false(&i.test) {
+                let span = ch.span(TextRange::new(i.range.start(), i.body.end()));
+                unreachable_code::report(ch, span, "unsatisfiable 'ternary' condition");
+            } else if always_true(&i.test) {
+                let span = ch.span(i.orelse.range());
+                unreachable_code::report(ch, span, "unreachable 'else' expression");
             }
         }
         _ => {}

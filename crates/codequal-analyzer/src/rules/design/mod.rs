@@ -502,17 +502,11 @@ pub(crate) fn enter_stmt<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt) {
         }
         Stmt::Try(t) => check_handlers(ch, &t.handlers),
         Stmt::TryStar(t) => check_handlers(ch, &t.handlers),
-        Stmt::Assign(a) => {
-            if ch.enabled(&consider_using_with::META) {
-                track_resources(ch, a);
-            }
-        }
+        Stmt::Assign(a) if ch.enabled(&consider_using_with::META) => track_resources(ch, a),
         Stmt::With(w) => release_resources(ch, &w.items),
         Stmt::AsyncWith(w) => release_resources(ch, &w.items),
-        Stmt::For(f) => {
-            if ch.enabled(&consider_using_enumerate::META) {
-                enumerate_candidate(ch, stmt, f);
-            }
+        Stmt::For(f) if ch.enabled(&consider_using_enumerate::META) => {
+            enumerate_candidate(ch, stmt, f);
         }
         Stmt::Return(r) => ch.design.returns.push(r.range),
         Stmt::AugAssign(a) => {
@@ -535,17 +529,16 @@ pub(crate) fn leave_stmt<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt) {
     }
     match stmt {
         Stmt::FunctionDef(_) | Stmt::AsyncFunctionDef(_) => leave_function(ch, stmt),
-        Stmt::For(_) => {
+        Stmt::For(_)
             if ch
                 .design
                 .enumerate
                 .last()
-                .is_some_and(|c| std::ptr::eq(c.stmt, stmt))
-            {
-                if let Some(c) = ch.design.enumerate.pop() {
-                    if c.found {
-                        consider_using_enumerate::report(ch, stmt.range());
-                    }
+                .is_some_and(|c| std::ptr::eq(c.stmt, stmt)) =>
+        {
+            if let Some(c) = ch.design.enumerate.pop() {
+                if c.found {
+                    consider_using_enumerate::report(ch, stmt.range());
                 }
             }
         }
@@ -590,16 +583,8 @@ pub(crate) fn on_expr<'a>(ch: &mut Checker<'a>, expr: &'a Expr) {
         Expr::SetComp(c) => comprehension_targets(ch, &c.generators),
         Expr::DictComp(c) => comprehension_targets(ch, &c.generators),
         Expr::GeneratorExp(c) => comprehension_targets(ch, &c.generators),
-        Expr::Call(c) => {
-            if ch.enabled(&consider_using_with::META) {
-                check_resource_call(ch, c);
-            }
-        }
-        Expr::Subscript(s) => {
-            if !ch.design.enumerate.is_empty() {
-                enumerate_subscript(ch, s);
-            }
-        }
+        Expr::Call(c) if ch.enabled(&consider_using_with::META) => check_resource_call(ch, c),
+        Expr::Subscript(s) if !ch.design.enumerate.is_empty() => enumerate_subscript(ch, s),
         _ => {}
     }
 }
@@ -1115,11 +1100,17 @@ fn track_resources<'a>(ch: &mut Checker<'a>, a: &'a ast::StmtAssign) {
             0 => &mut ch.design.module_resources,
             n => &mut ch.design.functions[n - 1].resources,
         };
-        // A later assignment replaces an earlier one (pylint reports the
-        // earlier one unless the two are exclusive branches; we do not
-        // track exclusivity and stay silent).
-        stack.retain(|(n, _)| *n != name);
+        // A name assigned again before any `with` leaks the first
+        // resource: pylint reports it then (unless the two assignments
+        // are exclusive branches, which we do not track).
+        let earlier = stack
+            .iter()
+            .position(|(n, _)| *n == name)
+            .map(|i| stack.remove(i).1);
         stack.push((name, call.range));
+        if let Some(range) = earlier {
+            consider_using_with::report(ch, range);
+        }
     }
 }
 
