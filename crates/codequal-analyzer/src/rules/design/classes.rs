@@ -89,12 +89,10 @@ fn is_builtin_class(name: &str) -> bool {
 }
 
 /// Ancestors of `class`: in-file classes (deduplicated), plus the count of
-/// builtin and unresolved ancestors beyond them.
+/// builtin ancestors beyond them; unresolved bases are not counted.
 struct Ancestors<'a> {
     in_file: Vec<&'a ast::StmtClassDef>,
     others: usize,
-    /// Some base could not be resolved.
-    unknown: bool,
     /// Some ancestor is a builtin other than `object`.
     builtin: bool,
     /// Some ancestor is a builtin exception or named like an exception.
@@ -107,7 +105,6 @@ fn ancestors<'a>(ch: &Checker<'a>, class: &'a ast::StmtClassDef) -> Ancestors<'a
     let mut out = Ancestors {
         in_file: Vec::new(),
         others: 0,
-        unknown: false,
         builtin: false,
         exception: false,
         metaclass: false,
@@ -133,33 +130,53 @@ fn ancestors<'a>(ch: &Checker<'a>, class: &'a ast::StmtClassDef) -> Ancestors<'a
                     if name != "object" {
                         out.builtin = true;
                     }
-                    if seen_builtin.insert(name) {
-                        out.others += builtin_ancestor_count(name);
+                    // Count the builtin and its exception parents once each.
+                    let mut next = Some(name);
+                    while let Some(n) = next {
+                        if !IGNORED_BUILTINS.contains(&n) && seen_builtin.insert(n) {
+                            out.others += 1;
+                        }
+                        next = builtin_parent(n);
                     }
                 }
-                Base::Unknown => {
-                    out.unknown = true;
-                    out.others += 1;
-                }
+                // What the file cannot resolve is not counted (pylint, too,
+                // counts nothing for a base it cannot infer).
+                Base::Unknown => {}
             }
         }
     }
     out
 }
 
-/// How many counted ancestors a builtin base brings (itself included).
-fn builtin_ancestor_count(name: &str) -> usize {
-    if IGNORED_BUILTINS.contains(&name) {
-        0
-    } else if name == "BaseException" {
-        1
-    } else if name == "Exception" {
-        2
-    } else if is_builtin_exception(name) {
-        3
-    } else {
-        1
-    }
+/// The parent of a builtin class in the exception hierarchy (`None` for
+/// `BaseException` and non-exception builtins).
+fn builtin_parent(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "BaseException" => return None,
+        "Exception" | "SystemExit" | "KeyboardInterrupt" | "GeneratorExit"
+        | "BaseExceptionGroup" => "BaseException",
+        "ZeroDivisionError" | "OverflowError" | "FloatingPointError" => "ArithmeticError",
+        "KeyError" | "IndexError" => "LookupError",
+        "ModuleNotFoundError" => "ImportError",
+        "UnboundLocalError" => "NameError",
+        "NotImplementedError" | "RecursionError" => "RuntimeError",
+        "UnicodeError" => "ValueError",
+        "UnicodeDecodeError" | "UnicodeEncodeError" | "UnicodeTranslateError" => "UnicodeError",
+        "IndentationError" => "SyntaxError",
+        "TabError" => "IndentationError",
+        "ConnectionError" | "BlockingIOError" | "ChildProcessError" | "FileExistsError"
+        | "FileNotFoundError" | "InterruptedError" | "IsADirectoryError" | "NotADirectoryError"
+        | "PermissionError" | "ProcessLookupError" | "TimeoutError" | "EnvironmentError"
+        | "IOError" => "OSError",
+        "BrokenPipeError"
+        | "ConnectionAbortedError"
+        | "ConnectionRefusedError"
+        | "ConnectionResetError" => "ConnectionError",
+        "Warning" => "Exception",
+        n if n.ends_with("Warning") => "Warning",
+        n if is_builtin_exception(n) => "Exception",
+        _ => return None,
+    })
 }
 
 /// Names bound in a class body (nested blocks included, nested scopes not),
@@ -390,6 +407,26 @@ fn is_special(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase())
 }
 
+/// Whether an unresolved base's name says the class is an exception, an
+/// enum, a named tuple or a typed dict (classes pylint exempts).
+fn exempt_by_base_name(class: &ast::StmtClassDef) -> bool {
+    class.bases.iter().any(|b| {
+        let b = match b {
+            Expr::Subscript(s) => s.value.as_ref(),
+            other => other,
+        };
+        let name = match b {
+            Expr::Name(n) => n.id.as_str(),
+            Expr::Attribute(a) => a.attr.as_str(),
+            _ => return false,
+        };
+        is_builtin_exception(name)
+            || name.ends_with("Enum")
+            || name.ends_with("Flag")
+            || matches!(name, "NamedTuple" | "TypedDict")
+    })
+}
+
 /// Runs the class rules on `class`.
 pub(super) fn check<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, class: &'a ast::StmtClassDef) {
     let range = def_range(ch, stmt);
@@ -412,7 +449,10 @@ pub(super) fn check<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, class: &'a ast::St
         .filter(|(n, is_def)| *is_def && !n.starts_with('_'))
         .count();
     too_many_public_methods::check(ch, range, own_public, d.max_public_methods);
-    if !ch.enabled(&too_few_public_methods::META) || anc.unknown || anc.builtin {
+    // A base the file cannot resolve contributes no methods, as in pylint
+    // when inference fails; bases named like exceptions or enums exempt
+    // the class as their inferred type would.
+    if !ch.enabled(&too_few_public_methods::META) || anc.builtin || exempt_by_base_name(class) {
         return;
     }
     let name = class.name.as_str();
