@@ -7,6 +7,7 @@ mod analyze;
 mod bandit;
 mod eval;
 mod pyflakes;
+mod pylint;
 mod radon;
 mod reward;
 mod xenon;
@@ -41,6 +42,8 @@ enum Command {
     /// bandit-compatible security findings as bandit's JSON report (exit 1
     /// on any issue).
     Bandit(bandit::BanditArgs),
+    /// pylint-compatible JSON messages for the design checks.
+    Pylint(pylint::PylintArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Xenon(args) => xenon::run(args),
         Command::Pyflakes(args) => pyflakes::run(args),
         Command::Bandit(args) => bandit::run(args),
+        Command::Pylint(args) => pylint::run(args),
     };
     match result {
         Ok(code) => code,

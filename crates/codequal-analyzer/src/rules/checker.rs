@@ -139,6 +139,10 @@ pub struct Checker<'a> {
     pub ancestors: Vec<Ancestor<'a>>,
     /// The module's statements.
     pub module: &'a [Stmt],
+    /// The design family's counters (per-function stacks, pylint-style).
+    pub design: design::State<'a>,
+    /// The dead-code family's definitions and uses.
+    pub dead_code: dead_code::State<'a>,
     findings: Vec<Finding>,
 }
 
@@ -157,6 +161,8 @@ impl<'a> Checker<'a> {
             imports_so_far: ImportsSoFar::default(),
             ancestors: Vec::new(),
             module: suite,
+            design: design::State::default(),
+            dead_code: dead_code::State::default(),
             findings: Vec::new(),
         }
     }
