@@ -67,6 +67,10 @@ pub struct Checker<'a> {
     pub imports: HashMap<&'a str, String>,
     /// `# nosec` comments by 1-based line.
     pub nosec: HashMap<u32, Nosec>,
+    /// What the performance family remembers during the traversal.
+    pub(crate) performance: performance::State<'a>,
+    /// What the reliability family remembers during the traversal.
+    pub(crate) reliability: reliability::State<'a>,
     findings: Vec<Finding>,
 }
 
@@ -82,6 +86,8 @@ impl<'a> Checker<'a> {
             stack: Vec::new(),
             imports,
             nosec: nosec_comments(parsed),
+            performance: performance::State::default(),
+            reliability: reliability::State::default(),
             findings: Vec::new(),
         }
     }
