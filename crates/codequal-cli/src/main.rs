@@ -4,8 +4,11 @@
 //! A thin clap layer: every figure comes from `codequal-analyzer`.
 
 mod analyze;
+mod check;
+mod config_file;
 mod pyflakes;
 mod radon;
+mod score;
 mod xenon;
 
 use std::process::ExitCode;
@@ -31,6 +34,11 @@ enum Command {
     Xenon(xenon::XenonArgs),
     /// pyflakes-compatible unused-import and unused-variable messages.
     Pyflakes(pyflakes::PyflakesArgs),
+    /// Rule findings (security, design, dead code, performance,
+    /// reliability) as text, JSON lines or SARIF 2.1.0; exit 1 if any.
+    Check(check::CheckArgs),
+    /// Quality scores per file (`codequal` or the paper's `pycq` formula).
+    Score(score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +48,8 @@ fn main() -> ExitCode {
         Command::Radon(cmd) => radon::run(cmd),
         Command::Xenon(args) => xenon::run(args),
         Command::Pyflakes(args) => pyflakes::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Score(args) => score::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,170 @@
+//! `codequal check`: rule findings as text, JSON lines or SARIF 2.1.0.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use codequal_analyzer::rules::{all_rules, find_rule};
+use codequal_analyzer::{
+    analyze_source_with, collect_python_files, read_python_source, Report, Severity,
+};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `path:line:col: CODE message`, one per line.
+    Text,
+    /// One JSON object per finding, one per line.
+    Json,
+    /// One SARIF 2.1.0 log for the whole run.
+    Sarif,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Configuration file (`codequal.toml` or `pyproject.toml`); default:
+    /// searched from the first PATH upward.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Files or directories (searched recursively for *.py).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Runs the command: exit 1 when anything was found.
+pub fn run(args: &CheckArgs) -> Result<ExitCode> {
+    let (config, _) = crate::config_file::load(
+        args.config.as_deref(),
+        args.paths.first().map(PathBuf::as_path),
+    )?;
+    let files = collect_python_files(&args.paths)?;
+    let reports: Vec<Report> = files
+        .par_iter()
+        .map(|p| {
+            read_python_source(p).map(|src| {
+                let mut r = analyze_source_with(&src, &config);
+                r.path = Some(p.display().to_string());
+                r
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => {
+            for r in &reports {
+                let path = r.path.as_deref().unwrap_or("-");
+                for f in &r.findings {
+                    std::io::Write::write_all(
+                        &mut out,
+                        format!(
+                            "{path}:{}:{}: {} {}\n",
+                            f.span.line,
+                            f.span.column + 1,
+                            f.code,
+                            f.message
+                        )
+                        .as_bytes(),
+                    )?;
+                }
+            }
+        }
+        Format::Json => {
+            for r in &reports {
+                for f in &r.findings {
+                    let mut v = serde_json::to_value(f)?;
+                    if let Value::Object(m) = &mut v {
+                        m.insert("path".into(), json!(r.path));
+                    }
+                    serde_json::to_writer(&mut out, &v)?;
+                    std::io::Write::write_all(&mut out, b"\n")?;
+                }
+            }
+        }
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut out, &sarif(&reports))?;
+            std::io::Write::write_all(&mut out, b"\n")?;
+        }
+    }
+    let any = reports.iter().any(|r| !r.findings.is_empty());
+    Ok(if any {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Info | Severity::Low => "note",
+        Severity::Medium => "warning",
+        Severity::High | Severity::Critical => "error",
+    }
+}
+
+/// A SARIF 2.1.0 log: every known rule in `tool.driver.rules`, one result
+/// per finding with 1-based start and end columns.
+pub fn sarif(reports: &[Report]) -> Value {
+    let rules: Vec<Value> = all_rules()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "properties": {
+                    "cwe": r.cwe.map(|c| format!("CWE-{c}")),
+                    "characteristic": r.characteristic,
+                    "severity": r.severity,
+                    "family": r.family,
+                }
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for r in reports {
+        let uri = r.path.clone().unwrap_or_else(|| "-".to_owned());
+        for f in &r.findings {
+            let mut result = json!({
+                "ruleId": f.code,
+                "level": level(f.severity),
+                "message": {"text": f.message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": {
+                            "startLine": f.span.line.max(1),
+                            "startColumn": f.span.column + 1,
+                            "endLine": f.span.end_line.max(f.span.line).max(1),
+                            "endColumn": f.span.end_column + 1,
+                        }
+                    }
+                }],
+                "properties": {"characteristic": f.characteristic, "severity": f.severity, "cwe": f.cwe},
+            });
+            if let Some(i) =
+                find_rule(&f.code).and_then(|m| all_rules().position(|r| r.code == m.code))
+            {
+                result["ruleIndex"] = json!(i);
+            }
+            results.push(result);
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "codequal",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://example.invalid/codequal",
+                "rules": rules,
+            }},
+            "results": results,
+        }]
+    })
+}
