@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use codequal_analyzer::rules::{all_rules, find_rule};
+use codequal_analyzer::rules::all_rules;
 use codequal_analyzer::{
     analyze_source_with, collect_python_files, read_python_source, Report, Severity,
 };
@@ -107,24 +107,63 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
+/// Findings that do not come from a rule family: pyflakes and syntax.
+const BUILTIN_RULES: &[(&str, &str, &str, Option<u32>, &str)] = &[
+    (
+        "F401",
+        "unused-import",
+        "Module imported but unused",
+        Some(561),
+        "maintainability",
+    ),
+    (
+        "F841",
+        "unused-variable",
+        "Local variable assigned to but never used",
+        Some(563),
+        "maintainability",
+    ),
+    (
+        "E999",
+        "syntax-error",
+        "The module does not parse",
+        None,
+        "reliability",
+    ),
+];
+
 /// A SARIF 2.1.0 log: every known rule in `tool.driver.rules`, one result
 /// per finding with 1-based start and end columns.
 pub fn sarif(reports: &[Report]) -> Value {
-    let rules: Vec<Value> = all_rules()
-        .map(|r| {
+    let mut rules: Vec<Value> = BUILTIN_RULES
+        .iter()
+        .map(|(id, name, text, cwe, ch)| {
             json!({
-                "id": r.code,
-                "name": r.name,
-                "shortDescription": {"text": r.summary},
-                "properties": {
-                    "cwe": r.cwe.map(|c| format!("CWE-{c}")),
-                    "characteristic": r.characteristic,
-                    "severity": r.severity,
-                    "family": r.family,
-                }
+                "id": id,
+                "name": name,
+                "shortDescription": {"text": text},
+                "properties": {"cwe": cwe.map(|c| format!("CWE-{c}")), "characteristic": ch},
             })
         })
         .collect();
+    let rule_ids: Vec<&str> = BUILTIN_RULES
+        .iter()
+        .map(|r| r.0)
+        .chain(all_rules().map(|r| r.code))
+        .collect();
+    rules.extend(all_rules().map(|r| {
+        json!({
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "properties": {
+                "cwe": r.cwe.map(|c| format!("CWE-{c}")),
+                "characteristic": r.characteristic,
+                "severity": r.severity,
+                "family": r.family,
+            }
+        })
+    }));
     let mut results = Vec::new();
     for r in reports {
         let uri = r.path.clone().unwrap_or_else(|| "-".to_owned());
@@ -146,9 +185,7 @@ pub fn sarif(reports: &[Report]) -> Value {
                 }],
                 "properties": {"characteristic": f.characteristic, "severity": f.severity, "cwe": f.cwe},
             });
-            if let Some(i) =
-                find_rule(&f.code).and_then(|m| all_rules().position(|r| r.code == m.code))
-            {
+            if let Some(i) = rule_ids.iter().position(|id| *id == f.code) {
                 result["ruleIndex"] = json!(i);
             }
             results.push(result);

@@ -48,7 +48,8 @@ pub struct CodeStats {
 pub fn measure(parsed: &ParsedSource<'_>, suite: &[Stmt]) -> CodeStats {
     let mut s = CodeStats::default();
     let mut w = Walker { stats: &mut s };
-    w.body(suite, 0, 0);
+    let lloc = w.body(suite, 0, 0);
+    s.lloc = lloc;
     s.sloc = parsed
         .source
         .lines()
