@@ -68,12 +68,11 @@ pub(crate) fn check<'a>(ch: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     let name = ch.call_name(call);
     let (what, args): (String, Vec<&Expr>) = match (&*call.func, name.as_deref()) {
-        (_, Some("re.compile")) => {
-            if call.args.iter().all(|a| matches!(a, Expr::Constant(_))) && !call.args.is_empty() {
-                ("re.compile".to_owned(), Vec::new())
-            } else {
-                return;
-            }
+        (_, Some("re.compile"))
+            if !call.args.is_empty()
+                && call.args.iter().all(|a| matches!(a, Expr::Constant(_))) =>
+        {
+            ("re.compile".to_owned(), Vec::new())
         }
         (Expr::Name(n), _) if BUILTINS.contains(&n.id.as_str()) => {
             if call.args.len() != 1 || !call.keywords.is_empty() {

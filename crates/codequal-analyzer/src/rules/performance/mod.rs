@@ -83,10 +83,8 @@ pub(crate) struct State<'a> {
 /// Called for every statement before its children are walked.
 pub(crate) fn enter_stmt<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt) {
     match stmt {
-        Stmt::AugAssign(a) => {
-            if ch.enabled(&string_concat_in_loop::META) {
-                string_concat_in_loop::check_aug(ch, a);
-            }
+        Stmt::AugAssign(a) if ch.enabled(&string_concat_in_loop::META) => {
+            string_concat_in_loop::check_aug(ch, a);
         }
         Stmt::Assign(a) => {
             if ch.enabled(&string_concat_in_loop::META) {
@@ -96,10 +94,8 @@ pub(crate) fn enter_stmt<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt) {
                 comprehension_in_loop::check(ch, a);
             }
         }
-        Stmt::ClassDef(c) => {
-            if ch.enabled(&too_many_class_attributes::META) {
-                too_many_class_attributes::check(ch, stmt, c);
-            }
+        Stmt::ClassDef(c) if ch.enabled(&too_many_class_attributes::META) => {
+            too_many_class_attributes::check(ch, stmt, c);
         }
         _ => {}
     }
@@ -133,15 +129,16 @@ pub(crate) fn on_expr<'a>(ch: &mut Checker<'a>, expr: &'a Expr) {
                 list_shift_in_loop::check(ch, c);
             }
         }
-        Expr::Compare(c) => {
-            if ch.enabled(&quadratic_membership::META) && (ch.in_loop() || in_comprehension(ch)) {
-                quadratic_membership::check_compare(ch, c);
-            }
+        Expr::Compare(c)
+            if ch.enabled(&quadratic_membership::META)
+                && (ch.in_loop() || in_comprehension(ch)) =>
+        {
+            quadratic_membership::check_compare(ch, c);
         }
-        Expr::List(_) | Expr::Dict(_) | Expr::Tuple(_) | Expr::Set(_) => {
-            if ch.enabled(&oversized_literal::META) {
-                oversized_literal::check(ch, expr);
-            }
+        Expr::List(_) | Expr::Dict(_) | Expr::Tuple(_) | Expr::Set(_)
+            if ch.enabled(&oversized_literal::META) =>
+        {
+            oversized_literal::check(ch, expr);
         }
         _ => {}
     }

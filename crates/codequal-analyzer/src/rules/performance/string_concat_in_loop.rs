@@ -62,7 +62,15 @@ pub(crate) fn check_assign(ch: &mut Checker<'_>, a: &ast::StmtAssign) {
     if b.op != Operator::Add {
         return;
     }
-    let self_ref = matches!(&*b.left, Expr::Name(l) if l.id == t.id);
+    // `s = s + a + b` parses as `(s + a) + b`: look at the leftmost operand.
+    let mut left = &*b.left;
+    while let Expr::BinOp(inner) = left {
+        if inner.op != Operator::Add {
+            break;
+        }
+        left = &inner.left;
+    }
+    let self_ref = matches!(left, Expr::Name(l) if l.id == t.id);
     if !self_ref {
         return;
     }

@@ -65,25 +65,17 @@ pub(crate) fn enter_stmt<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt) {
                 raise_generic_exception::check(ch, r);
             }
         }
-        Stmt::FunctionDef(f) => {
-            if ch.enabled(&mutable_default_argument::META) {
-                mutable_default_argument::check(ch, &f.args);
-            }
+        Stmt::FunctionDef(f) if ch.enabled(&mutable_default_argument::META) => {
+            mutable_default_argument::check(ch, &f.args);
         }
-        Stmt::AsyncFunctionDef(f) => {
-            if ch.enabled(&mutable_default_argument::META) {
-                mutable_default_argument::check(ch, &f.args);
-            }
+        Stmt::AsyncFunctionDef(f) if ch.enabled(&mutable_default_argument::META) => {
+            mutable_default_argument::check(ch, &f.args);
         }
-        Stmt::With(w) => {
-            if ch.enabled(&lock_order_inversion::META) {
-                lock_order_inversion::enter_with(ch, &w.items);
-            }
+        Stmt::With(w) if ch.enabled(&lock_order_inversion::META) => {
+            lock_order_inversion::enter_with(ch, &w.items);
         }
-        Stmt::AsyncWith(w) => {
-            if ch.enabled(&lock_order_inversion::META) {
-                lock_order_inversion::enter_with(ch, &w.items);
-            }
+        Stmt::AsyncWith(w) if ch.enabled(&lock_order_inversion::META) => {
+            lock_order_inversion::enter_with(ch, &w.items);
         }
         _ => {}
     }

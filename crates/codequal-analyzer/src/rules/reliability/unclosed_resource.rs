@@ -170,7 +170,10 @@ fn released(ch: &Checker<'_>, name: &str) -> bool {
         Stmt::TryStar(t) => body_has_expr(&t.finalbody, &closes),
         Stmt::With(w) => w.items.iter().any(|i| any_expr(&i.context_expr, &is_name)),
         Stmt::AsyncWith(w) => w.items.iter().any(|i| any_expr(&i.context_expr, &is_name)),
-        Stmt::Return(r) => r.value.as_deref().is_some_and(|v| any_expr(v, &is_name)),
+        Stmt::Return(r) => r.value.as_deref().is_some_and(|v| match v {
+            Expr::Tuple(t) => t.elts.iter().any(is_name),
+            other => is_name(other),
+        }),
         Stmt::Expr(e) => {
             matches!(&*e.value, Expr::Yield(y) if y.value.as_deref().is_some_and(is_name))
         }
