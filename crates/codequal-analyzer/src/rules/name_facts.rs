@@ -62,11 +62,9 @@ fn parameter_kinds<'a>(args: &'a ast::Arguments, out: &mut Kinds<'a>) {
         .chain(&args.args)
         .chain(&args.kwonlyargs)
     {
-        let k = a
-            .def
-            .annotation
-            .as_deref()
-            .map_or(kind::OTHER, annotation_kind);
+        // An unannotated parameter tells nothing: its kind comes from the
+        // other bindings of the name, if any.
+        let k = a.def.annotation.as_deref().map_or(0, annotation_kind);
         *out.entry(a.def.arg.as_str()).or_insert(0) |= k;
     }
 }

@@ -20,7 +20,7 @@ pub fn k(c: Characteristic) -> f64 {
 pub const SIZE_FLOOR: f64 = 10.0;
 
 /// Without a size hint, code under this many logical lines is scaled down.
-pub const MIN_LLOC: f64 = 3.0;
+pub const MIN_LLOC: f64 = 2.0;
 
 /// With a size hint, code under this fraction of it is scaled down.
 pub const MIN_SIZE_RATIO: f64 = 0.5;
@@ -70,11 +70,11 @@ pub struct Signals {
     pub mean_complexity: f64,
     /// radon's maintainability index, from our LLOC and comment counts.
     pub maintainability_index: f64,
-    /// `exp(-max(0, mean_complexity - 2) / 10)`.
+    /// `exp(-max(0, mean_complexity - 1) / 12)`.
     pub complexity_factor: f64,
-    /// `exp(-max(0, max_nesting - 2) / 5)`.
+    /// `exp(-max_nesting / 10)`.
     pub nesting_factor: f64,
-    /// `exp(-max(0, longest_function - 30) / 30)`.
+    /// `exp(-longest_function / 100)`.
     pub length_factor: f64,
     /// `(1 - duplicated_fraction)^2`.
     pub duplication_factor: f64,
@@ -123,9 +123,9 @@ fn signals(input: &ScoreInput<'_>, stats: CodeStats) -> Signals {
         0.0
     };
     let mi = maintainability_index(volume, total_cc, f64::from(stats.lloc), comment_pct);
-    let complexity_factor = (-(mean_cc - 2.0).max(0.0) / 10.0).exp();
-    let nesting_factor = (-(f64::from(stats.max_nesting) - 2.0).max(0.0) / 5.0).exp();
-    let length_factor = (-(f64::from(stats.longest_function) - 30.0).max(0.0) / 30.0).exp();
+    let complexity_factor = (-(mean_cc - 1.0).max(0.0) / 12.0).exp();
+    let nesting_factor = (-f64::from(stats.max_nesting) / 10.0).exp();
+    let length_factor = (-f64::from(stats.longest_function) / 100.0).exp();
     let duplication_factor = (1.0 - stats.duplicated_fraction.clamp(0.0, 1.0)).powi(2);
     let mi_factor = 0.5 + 0.5 * mi / 100.0;
     let documentation_factor = if stats.definitions == 0 {

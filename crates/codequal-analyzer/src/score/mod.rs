@@ -66,8 +66,8 @@
 //!    of stub functions multiplies the scores by `1 - stub_fraction`;
 //!    code shorter than half the expected size
 //!    ([`ScoreConfig::expected_lloc`]) is scaled by `lloc / (0.5 *
-//!    expected)`, and without a hint code under 3 logical lines by
-//!    `lloc / 3`.
+//!    expected)`, and without a hint code under 2 logical lines by
+//!    `lloc / 2`.
 
 pub mod code_stats;
 pub mod codequal;
@@ -101,7 +101,7 @@ pub struct ScoreConfig {
     pub mode: ScoreMode,
     /// Expected size of a solution in logical lines (e.g. the reference
     /// solution's), for the `codequal` guard against trivially short code.
-    /// Default: none (then only code under 3 logical lines is scaled down).
+    /// Default: none (then only code under 2 logical lines is scaled down).
     pub expected_lloc: Option<u32>,
 }
 

@@ -65,7 +65,9 @@ pub(crate) fn check<'a>(ch: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let flagged = if method == "remove" {
         k != 0 && k & !kind::LIST == 0
     } else {
-        k & kind::DEQUE == 0 && k & (kind::LIST | kind::SMALL_LIST | kind::OTHER) != 0
+        // `deque.pop(0)` is a TypeError, so a `pop(0)` that runs is a
+        // list's; `deque.insert(0, x)` is O(1).
+        k & kind::DEQUE == 0
     };
     if flagged {
         ch.report(
