@@ -29,9 +29,15 @@ impl Reference {
     pub fn find(test: &str, tools: &[&str]) -> Option<Self> {
         let venv = std::env::var_os("CODEQUAL_PYTHON_VENV")
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/codequal/venv")));
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/codequal/venv"))
+            });
         let missing: Vec<&str> = match &venv {
-            Some(v) => tools.iter().copied().filter(|t| !v.join("bin").join(t).exists()).collect(),
+            Some(v) => tools
+                .iter()
+                .copied()
+                .filter(|t| !v.join("bin").join(t).exists())
+                .collect(),
             None => tools.to_vec(),
         };
         if missing.is_empty() {
@@ -51,7 +57,8 @@ impl Reference {
     /// A command for a tool in the venv, with a clean, predictable environment.
     pub fn command(&self, tool: &str) -> Command {
         let mut c = Command::new(self.bin(tool));
-        c.env("PYTHONHASHSEED", "0").env("PYTHONDONTWRITEBYTECODE", "1");
+        c.env("PYTHONHASHSEED", "0")
+            .env("PYTHONDONTWRITEBYTECODE", "1");
         c
     }
 }
@@ -61,7 +68,10 @@ impl Reference {
 /// local runs; CI uses all of them).
 pub fn stdlib_files() -> Vec<PathBuf> {
     let out = Command::new("python3")
-        .args(["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"])
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+        ])
         .output()
         .expect("python3 runs");
     let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
@@ -77,12 +87,16 @@ pub fn stdlib_files() -> Vec<PathBuf> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         let Ok(ft) = e.file_type() else { continue };
         if ft.is_dir() {
-            if p.file_name().is_some_and(|n| n == "site-packages" || n == "__pycache__") {
+            if p.file_name()
+                .is_some_and(|n| n == "site-packages" || n == "__pycache__")
+            {
                 continue;
             }
             walk(&p, out);
@@ -135,14 +149,21 @@ pub fn run_chunked(make: impl Fn() -> Command + Sync, files: &[PathBuf]) -> Vec<
     let chunks: Vec<&[PathBuf]> = files.chunks(chunk).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<String>> = vec![None; chunks.len()];
-    let slots: Vec<std::sync::Mutex<Option<String>>> = results.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let slots: Vec<std::sync::Mutex<Option<String>>> = results
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
     std::thread::scope(|s| {
         for _ in 0..jobs {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(files) = chunks.get(i) else { break };
-                let out = make().args(files.iter()).output().expect("reference tool runs");
-                *slots[i].lock().expect("slot") = Some(String::from_utf8_lossy(&out.stdout).into_owned());
+                let out = make()
+                    .args(files.iter())
+                    .output()
+                    .expect("reference tool runs");
+                *slots[i].lock().expect("slot") =
+                    Some(String::from_utf8_lossy(&out.stdout).into_owned());
             });
         }
     });
@@ -189,8 +210,16 @@ impl Agreement {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target");
         if std::fs::create_dir_all(&dir).is_ok() {
             use std::io::Write;
-            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("conformance.tsv")) {
-                let _ = writeln!(f, "{}\t{}\t{}\t{}", self.metric, self.agree, self.total, self.target);
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join("conformance.tsv"))
+            {
+                let _ = writeln!(
+                    f,
+                    "{}\t{}\t{}\t{}",
+                    self.metric, self.agree, self.total, self.target
+                );
             }
         }
     }
