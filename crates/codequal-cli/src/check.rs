@@ -205,3 +205,36 @@ pub fn sarif(reports: &[Report]) -> Value {
         }]
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sarif_has_rules_results_and_one_based_regions() {
+        let mut r = codequal_analyzer::analyze_source("try:\n    x = 1\nexcept:\n    pass\n");
+        r.path = Some("a.py".to_owned());
+        let log = sarif(&[r]);
+        assert_eq!(log["version"], "2.1.0");
+        let run = &log["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+        assert!(rules.iter().any(|r| r["id"] == "CQR001"
+            && r["properties"]["cwe"] == "CWE-396"
+            && r["properties"]["characteristic"] == "reliability"));
+        let results = run["results"].as_array().expect("results");
+        let bare = results
+            .iter()
+            .find(|r| r["ruleId"] == "CQR001")
+            .expect("bare except reported");
+        assert_eq!(bare["level"], "error");
+        let region = &bare["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["startLine"], 3);
+        assert_eq!(region["startColumn"], 1);
+        assert_eq!(
+            bare["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "a.py"
+        );
+        let idx = bare["ruleIndex"].as_u64().expect("ruleIndex");
+        assert_eq!(rules[usize::try_from(idx).expect("index")]["id"], "CQR001");
+    }
+}
