@@ -366,6 +366,7 @@ pub(crate) const PURE_BUILTINS: &[&str] = &[
     "ord",
     "chr",
     "format",
+    "open",
 ];
 
 fn changes_in_body<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {

@@ -141,9 +141,38 @@ fn inline(ch: &mut Checker<'_>, e: &Expr) {
     }
 }
 
+/// Calls that take ownership of a resource passed to them.
+const MANAGERS: &[&str] = &[
+    "enter_context",
+    "closing",
+    "push",
+    "callback",
+    "enter_async_context",
+];
+
 fn collect(ch: &Checker<'_>, e: &Expr, out: &mut Vec<(crate::parse::TextRange, String)>) {
+    let managed = std::cell::RefCell::new(Vec::new());
+    let _ = any_expr(e, &|x| {
+        if let Expr::Call(c) = x {
+            let name = match &*c.func {
+                Expr::Attribute(a) => a.attr.as_str(),
+                Expr::Name(n) => n.id.as_str(),
+                _ => "",
+            };
+            if MANAGERS.contains(&name) {
+                managed
+                    .borrow_mut()
+                    .extend(c.args.iter().map(Ranged::range));
+            }
+        }
+        false
+    });
+    let managed = managed.into_inner();
     let found = std::cell::RefCell::new(Vec::new());
     let _ = any_expr(e, &|x| {
+        if managed.contains(&x.range()) {
+            return false;
+        }
         if let Some(name) = is_opener(ch, x) {
             found.borrow_mut().push((x.range(), name));
         }
