@@ -5,11 +5,14 @@
 
 mod analyze;
 mod bandit;
+mod check;
+mod config_file;
 mod eval;
 mod pyflakes;
 mod pylint;
 mod radon;
 mod reward;
+mod score;
 mod xenon;
 
 use std::process::ExitCode;
@@ -44,6 +47,11 @@ enum Command {
     Bandit(bandit::BanditArgs),
     /// pylint-compatible JSON messages for the design checks.
     Pylint(pylint::PylintArgs),
+    /// Rule findings (security, design, dead code, performance,
+    /// reliability) as text, JSON lines or SARIF 2.1.0; exit 1 if any.
+    Check(check::CheckArgs),
+    /// Quality scores per file (`codequal` or the paper's `pycq` formula).
+    Score(score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +65,8 @@ fn main() -> ExitCode {
         Command::Pyflakes(args) => pyflakes::run(args),
         Command::Bandit(args) => bandit::run(args),
         Command::Pylint(args) => pylint::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Score(args) => score::run(args),
     };
     match result {
         Ok(code) => code,

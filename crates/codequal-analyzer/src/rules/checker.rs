@@ -143,6 +143,10 @@ pub struct Checker<'a> {
     pub design: design::State<'a>,
     /// The dead-code family's definitions and uses.
     pub dead_code: dead_code::State<'a>,
+    /// What the performance family remembers during the traversal.
+    pub(crate) performance: performance::State<'a>,
+    /// What the reliability family remembers during the traversal.
+    pub(crate) reliability: reliability::State<'a>,
     findings: Vec<Finding>,
 }
 
@@ -163,6 +167,8 @@ impl<'a> Checker<'a> {
             module: suite,
             design: design::State::default(),
             dead_code: dead_code::State::default(),
+            performance: performance::State::default(),
+            reliability: reliability::State::default(),
             findings: Vec::new(),
         }
     }
