@@ -99,9 +99,6 @@ struct Ancestors<'a> {
     exception: bool,
     /// Some ancestor is `type`.
     metaclass: bool,
-    /// Some base is imported absolutely (or not bound in the file): pylint
-    /// resolves it and counts its methods, which we cannot.
-    opaque: bool,
 }
 
 fn ancestors<'a>(ch: &Checker<'a>, class: &'a ast::StmtClassDef) -> Ancestors<'a> {
@@ -111,7 +108,6 @@ fn ancestors<'a>(ch: &Checker<'a>, class: &'a ast::StmtClassDef) -> Ancestors<'a
         builtin: false,
         exception: false,
         metaclass: false,
-        opaque: false,
     };
     let mut seen_builtin: HashSet<&str> = HashSet::new();
     let mut todo = vec![class];
@@ -145,11 +141,7 @@ fn ancestors<'a>(ch: &Checker<'a>, class: &'a ast::StmtClassDef) -> Ancestors<'a
                 }
                 // What the file cannot resolve is not counted (pylint, too,
                 // counts nothing for a base it cannot infer).
-                Base::Unknown => {
-                    if !from_relative_import(ch, base) {
-                        out.opaque = true;
-                    }
-                }
+                Base::Unknown => {}
             }
         }
     }
@@ -415,19 +407,6 @@ fn is_special(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase())
 }
 
-/// Whether a base is reached through a relative import: pylint, run on
-/// one file, usually cannot infer it and counts no methods for it.
-fn from_relative_import(ch: &Checker<'_>, base: &Expr) -> bool {
-    let mut e = match base {
-        Expr::Subscript(s) => s.value.as_ref(),
-        other => other,
-    };
-    while let Expr::Attribute(a) = e {
-        e = &a.value;
-    }
-    matches!(e, Expr::Name(n) if ch.design.module.as_ref().is_some_and(|m| m.relative_imports.contains(n.id.as_str())))
-}
-
 /// Whether an unresolved base's name says the class is an exception, an
 /// enum, a named tuple or a typed dict (classes pylint exempts).
 fn exempt_by_base_name(class: &ast::StmtClassDef) -> bool {
@@ -470,15 +449,10 @@ pub(super) fn check<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, class: &'a ast::St
         .filter(|(n, is_def)| *is_def && !n.starts_with('_'))
         .count();
     too_many_public_methods::check(ch, range, own_public, d.max_public_methods);
-    // A base reached through a relative import contributes no methods, as
-    // in pylint when inference fails; any other imported base is skipped
-    // (pylint counts its methods); bases named like exceptions or enums
-    // exempt the class as their inferred type would.
-    if !ch.enabled(&too_few_public_methods::META)
-        || anc.builtin
-        || anc.opaque
-        || exempt_by_base_name(class)
-    {
+    // A base the file cannot resolve contributes no methods, as in pylint
+    // when inference fails; bases named like exceptions or enums exempt
+    // the class as their inferred type would.
+    if !ch.enabled(&too_few_public_methods::META) || anc.builtin || exempt_by_base_name(class) {
         return;
     }
     let name = class.name.as_str();

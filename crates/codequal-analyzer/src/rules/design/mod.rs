@@ -241,10 +241,6 @@ pub(crate) struct ModuleFacts<'a> {
     literals: HashMap<&'a str, Option<&'static str>>,
     /// Classes defined at module level (also under `if`/`try`), by name.
     pub(crate) classes: HashMap<&'a str, &'a ast::StmtClassDef>,
-    /// Names bound by relative imports (`from . import x`,
-    /// `from .m import Y`), which pylint run on a single file often cannot
-    /// resolve.
-    pub(crate) relative_imports: HashSet<&'a str>,
 }
 
 impl<'a> ModuleFacts<'a> {
@@ -296,12 +292,6 @@ impl<'a> ModuleFacts<'a> {
                 Stmt::AugAssign(a) => {
                     for n in target_names(&a.target) {
                         self.bind(n, None);
-                    }
-                }
-                Stmt::ImportFrom(i) if i.level.is_some_and(|l| l.to_u32() > 0) => {
-                    for a in &i.names {
-                        self.relative_imports
-                            .insert(a.asname.as_ref().unwrap_or(&a.name).as_str());
                     }
                 }
                 Stmt::For(f) => {
