@@ -11,11 +11,19 @@ use crate::rules::{Checker, Confidence, Family, RuleMeta};
 /// ```python
 /// class OldParser:
 ///     ...
+///
+/// class Parser:
+///     ...
+///
+/// parser = Parser()
 /// ```
 ///
 /// ## Use instead
 /// ```python
-/// # delete it
+/// class Parser:
+///     ...
+///
+/// parser = Parser()
 /// ```
 pub(crate) const META: RuleMeta = RuleMeta {
     code: "CQD002",
