@@ -165,10 +165,15 @@ fn extract_docs(text: &str) -> Vec<(String, String)> {
         let Some(code) = code else { continue };
         // Rule docs use `##` sections; on the page they sit under the rule's
         // own `##` heading.
+        // (Outside code blocks only: a Python comment in an example stays.)
+        let mut in_code = false;
         let doc = doc_lines
             .iter()
             .map(|l| {
-                if l.starts_with('#') {
+                if l.trim_start().starts_with("```") {
+                    in_code = !in_code;
+                }
+                if !in_code && l.starts_with('#') {
                     format!("#{l}")
                 } else {
                     (*l).to_owned()

@@ -190,6 +190,16 @@ fn design_rules_agree_with_pylint_on_the_stdlib() {
         total.0 > 0,
         "pylint and we agreed on nothing; did pylint run?"
     );
+    // The issue's target is 0.95; this assertion only guards against regressions.
+    println!(
+        "conformance: pylint overall F1 {:.4} vs the issue target 0.95: {}",
+        overall.rate(),
+        if overall.rate() >= 0.95 {
+            "met"
+        } else {
+            "ISSUE TARGET NOT MET"
+        }
+    );
     assert!(
         overall.met(),
         "overall F1 {:.4} below {OVERALL_F1}",
