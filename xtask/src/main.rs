@@ -7,12 +7,18 @@
 //!   differential conformance tests included (which then must run).
 //! - `bench-analyzer`: times `codequal` against radon, pyflakes and ruff on
 //!   the same files, side by side, and prints the ratios.
+//! - `bench-rewards`: the reward pipeline against a Python reference of
+//!   the paper's pipeline, side by side.
+//! - `bench-sandbox`: fork server vs fresh interpreter vs a human-eval-style
+//!   runner, side by side.
 //! - `rules-doc`: regenerates `docs/rules.md` from the rule files.
 //! - `setup`: only prepares the Python environment (reference tools, torch,
 //!   transformers), links `.libtorch` to the venv's torch and writes the
 //!   codequal-grpo goldens; prints the venv's path.
 
 mod bench_analyzer;
+mod bench_rewards;
+mod bench_sandbox;
 mod grpo_golden;
 mod python_env;
 mod rules_doc;
@@ -22,7 +28,7 @@ use anyhow::{bail, Result};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((task, rest)) = args.split_first() else {
-        bail!("usage: cargo xtask <test|setup|bench-analyzer|rules-doc> [args]");
+        bail!("usage: cargo xtask <test|setup|bench-analyzer|bench-rewards|bench-sandbox|rules-doc> [args]");
     };
     match task.as_str() {
         "test" => test(rest),
@@ -32,8 +38,12 @@ fn main() -> Result<()> {
             Ok(())
         }
         "bench-analyzer" => bench_analyzer::run(rest),
+        "bench-rewards" => bench_rewards::run(rest),
+        "bench-sandbox" => bench_sandbox::run(rest),
         "rules-doc" => rules_doc::run(rest),
-        other => bail!("unknown task `{other}`; tasks: test, setup, bench-analyzer, rules-doc"),
+        other => bail!(
+            "unknown task `{other}`; tasks: test, setup, bench-analyzer, bench-rewards, bench-sandbox, rules-doc"
+        ),
     }
 }
 

@@ -41,26 +41,32 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The full text of `docs/rules.md`.
+/// The full text of `docs/rules.md`: every rule the analyzer registers
+/// (fields from `codequal_analyzer::rules::all_rules`), with the doc comment
+/// of the `const ...: RuleMeta` item that declares it.
 pub fn generate(root: &Path) -> Result<String> {
     let rules_dir = root.join("crates/codequal-analyzer/src/rules");
-    let mut rules = Vec::new();
-    let mut families: Vec<_> = std::fs::read_dir(&rules_dir)
-        .with_context(|| format!("reading {}", rules_dir.display()))?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .collect();
-    families.sort_by_key(|e| e.file_name());
-    for fam in families {
-        let family = fam.file_name().to_string_lossy().into_owned();
-        let mut files: Vec<_> = walk_rs(&fam.path())?;
-        files.sort();
-        for file in files {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            rules.extend(extract(&family, &text));
-        }
+    let mut docs = std::collections::HashMap::new();
+    for file in walk_rs(&rules_dir)? {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        docs.extend(extract_docs(&text));
     }
+    let mut rules: Vec<RuleDoc> = codequal_analyzer::rules::all_rules()
+        .map(|r| RuleDoc {
+            family: format!("{:?}", r.family),
+            code: r.code.to_owned(),
+            name: r.name.to_owned(),
+            characteristic: format!("{:?}", r.characteristic),
+            severity: format!("{:?}", r.severity),
+            confidence: format!("{:?}", r.confidence),
+            cwe: r.cwe.map_or_else(|| "-".to_owned(), |c| c.to_string()),
+            doc: docs
+                .get(r.code)
+                .cloned()
+                .unwrap_or_else(|| "(undocumented)".to_owned()),
+        })
+        .collect();
     rules.sort_by(|a, b| {
         (family_order(&a.family), &a.code).cmp(&(family_order(&b.family), &b.code))
     });
@@ -73,7 +79,7 @@ pub fn generate(root: &Path) -> Result<String> {
             out,
             "| [{code}](#{anchor}) | {name} | {family} | {ch} | {sev} | {conf} | {cwe} |",
             code = r.code,
-            anchor = r.code.to_ascii_lowercase(),
+            anchor = format!("{}-{}", r.code, r.name).to_ascii_lowercase(),
             name = r.name,
             family = r.family,
             ch = r.characteristic,
@@ -90,11 +96,11 @@ pub fn generate(root: &Path) -> Result<String> {
 
 fn family_order(f: &str) -> usize {
     [
-        "security",
-        "design",
-        "dead_code",
-        "performance",
-        "reliability",
+        "Security",
+        "Design",
+        "DeadCode",
+        "Performance",
+        "Reliability",
     ]
     .iter()
     .position(|x| *x == f)
@@ -111,19 +117,21 @@ fn walk_rs(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
             out.push(p);
         }
     }
+    out.sort();
     Ok(out)
 }
 
-/// Finds every `const X: RuleMeta = RuleMeta { ... };` with its doc comment.
-fn extract(family: &str, text: &str) -> Vec<RuleDoc> {
+/// Code -> doc comment, for every `const NAME: RuleMeta = ...;` item (any
+/// initializer: a struct literal or a constructor call). The code is the
+/// first string literal in the item that looks like a rule code.
+fn extract_docs(text: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim_start();
-        if !(t.contains("const ") && t.contains(": RuleMeta = RuleMeta {")) {
+        if !(t.contains("const ") && t.contains(": RuleMeta")) {
             continue;
         }
-        // Doc comment: the `///` lines directly above (attributes allowed).
         let mut doc_lines = Vec::new();
         let mut j = i;
         while j > 0 {
@@ -138,59 +146,42 @@ fn extract(family: &str, text: &str) -> Vec<RuleDoc> {
             }
         }
         doc_lines.reverse();
-        // Fields: until the closing `};`.
-        let mut fields = std::collections::HashMap::new();
-        for l in lines.iter().skip(i + 1) {
-            let l = l.trim();
-            if l.starts_with("};") {
+        let mut code = None;
+        for l in lines.iter().skip(i) {
+            for piece in l.split('"').skip(1).step_by(2) {
+                let looks_like_code = piece.len() >= 4
+                    && piece.len() <= 8
+                    && piece.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                    && piece.chars().any(|c| c.is_ascii_digit())
+                    && piece.chars().all(|c| c.is_ascii_alphanumeric());
+                if code.is_none() && looks_like_code {
+                    code = Some(piece.to_owned());
+                }
+            }
+            if code.is_some() || l.trim_end().ends_with(';') {
                 break;
             }
-            if let Some((k, v)) = l.split_once(':') {
-                fields.insert(
-                    k.trim().to_owned(),
-                    v.trim().trim_end_matches(',').trim().to_owned(),
-                );
-            }
         }
-        let unquote = |s: Option<&String>| {
-            s.map(|s| s.trim_matches('"').to_owned())
-                .unwrap_or_default()
-        };
-        let variant = |s: Option<&String>| {
-            s.and_then(|s| s.rsplit("::").next().map(str::to_owned))
-                .unwrap_or_default()
-        };
-        let cwe = fields
-            .get("cwe")
-            .map(|c| {
-                c.trim_start_matches("Some(")
-                    .trim_end_matches(')')
-                    .to_owned()
+        let Some(code) = code else { continue };
+        // Rule docs use `##` sections; on the page they sit under the rule's
+        // own `##` heading.
+        // (Outside code blocks only: a Python comment in an example stays.)
+        let mut in_code = false;
+        let doc = doc_lines
+            .iter()
+            .map(|l| {
+                if l.trim_start().starts_with("```") {
+                    in_code = !in_code;
+                }
+                if !in_code && l.starts_with('#') {
+                    format!("#{l}")
+                } else {
+                    (*l).to_owned()
+                }
             })
-            .filter(|c| c != "None")
-            .unwrap_or_else(|| "-".to_owned());
-        out.push(RuleDoc {
-            family: family.to_owned(),
-            code: unquote(fields.get("code")),
-            name: unquote(fields.get("name")),
-            characteristic: variant(fields.get("characteristic")),
-            severity: variant(fields.get("severity")),
-            confidence: variant(fields.get("confidence")),
-            cwe,
-            // Rule docs use `##` sections; on the page they sit under the
-            // rule's own `##` heading.
-            doc: doc_lines
-                .iter()
-                .map(|l| {
-                    if l.starts_with('#') {
-                        format!("#{l}")
-                    } else {
-                        (*l).to_owned()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-        });
+            .collect::<Vec<_>>()
+            .join("\n");
+        out.push((code, doc));
     }
     out
 }
@@ -227,13 +218,23 @@ mod tests {
     }
 
     #[test]
-    fn extracts_fields_and_doc() {
-        let src = "/// ## What it does\n/// Flags x.\npub(crate) const META: RuleMeta = RuleMeta {\n    code: \"B999\",\n    name: \"x-used\",\n    characteristic: Characteristic::Security,\n    cwe: Some(1),\n    severity: Severity::Low,\n    confidence: Confidence::High,\n};\n";
-        let r = extract("security", src);
-        assert_eq!(r.len(), 1);
-        assert_eq!(r[0].code, "B999");
-        assert_eq!(r[0].cwe, "1");
-        assert_eq!(r[0].severity, "Low");
-        assert!(r[0].doc.contains("Flags x."));
+    fn extracts_docs_of_literal_and_constructor_items() {
+        let src = "/// ## What it does\n/// Flags x.\npub(crate) const META: RuleMeta = RuleMeta {\n    code: \"B999\",\n    name: \"x-used\",\n};\n\n/// Flags y.\npub(crate) const Y: RuleMeta = meta(\n    \"B998\",\n    \"y-used\",\n);\n";
+        let r = extract_docs(src);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].0, "B999");
+        assert!(r[0].1.contains("### What it does") && r[0].1.contains("Flags x."));
+        assert_eq!(r[1], ("B998".to_owned(), "Flags y.".to_owned()));
+    }
+
+    #[test]
+    fn every_registered_rule_has_its_doc() {
+        let text = generate(&crate::project_root()).expect("generate");
+        assert!(
+            !text.contains("(undocumented)"),
+            "a rule has no doc comment"
+        );
+        let n = codequal_analyzer::rules::all_rules().count();
+        assert!(text.contains(&format!("{n} rules.")));
     }
 }

@@ -21,6 +21,8 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// Design-rule thresholds (pylint's defaults).
     pub design: crate::rules::design::Settings,
+    /// Performance-rule thresholds (the paper's library's defaults).
+    pub performance: crate::rules::performance::Settings,
     /// Scoring settings.
     pub score: ScoreConfig,
 }
@@ -31,6 +33,7 @@ impl Default for Config {
             select: vec!["ALL".to_owned()],
             ignore: Vec::new(),
             design: crate::rules::design::Settings::default(),
+            performance: crate::rules::performance::Settings::default(),
             score: ScoreConfig::default(),
         }
     }

@@ -141,6 +141,16 @@ fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>, config: 
         });
     }
     findings.sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.code.cmp(&b.code)));
+    let score = score::score(
+        &score::ScoreInput {
+            parsed,
+            suite: parsed.suite.as_deref(),
+            findings: &findings,
+            complexity: complexity.as_ref(),
+            halstead: halstead.as_ref(),
+        },
+        &config.score,
+    );
     Report {
         path,
         syntax_error: parsed.error.clone(),
@@ -149,6 +159,6 @@ fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>, config: 
         halstead,
         maintainability,
         findings,
-        score: None,
+        score: Some(score),
     }
 }

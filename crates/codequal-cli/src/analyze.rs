@@ -92,6 +92,37 @@ fn timings(sources: &[(PathBuf, String)], repeat: usize) -> Result<ExitCode> {
             std::hint::black_box(analyze_source(s));
         }
     });
+    let no_rules = codequal_analyzer::Config {
+        select: Vec::new(),
+        ..codequal_analyzer::Config::default()
+    };
+    let without_rules_1 = best(&|| {
+        for (_, s) in sources {
+            std::hint::black_box(codequal_analyzer::analyze_source_with(s, &no_rules));
+        }
+    });
+    // The score alone, on inputs prepared beforehand.
+    let prepared: Vec<_> = sources
+        .iter()
+        .map(|(_, s)| {
+            let parsed = parse::parse(s);
+            let report = analyze_source(s);
+            (parsed, report)
+        })
+        .collect();
+    let score_cfg = codequal_analyzer::score::ScoreConfig::default();
+    let score_1 = best(&|| {
+        for (parsed, report) in &prepared {
+            let input = codequal_analyzer::score::ScoreInput {
+                parsed,
+                suite: parsed.suite.as_deref(),
+                findings: &report.findings,
+                complexity: report.complexity.as_ref(),
+                halstead: report.halstead.as_ref(),
+            };
+            std::hint::black_box(codequal_analyzer::score::score(&input, &score_cfg));
+        }
+    });
     let all_par = best(&|| {
         sources.par_iter().for_each(|(_, s)| {
             std::hint::black_box(analyze_source(s));
@@ -106,6 +137,9 @@ fn timings(sources: &[(PathBuf, String)], repeat: usize) -> Result<ExitCode> {
         "metrics_s": all_1.saturating_sub(parse_1).as_secs_f64(),
         "metrics_over_parse": all_1.saturating_sub(parse_1).as_secs_f64() / parse_1.as_secs_f64().max(1e-12),
         "analyze_parallel_s": all_par.as_secs_f64(),
+        "rules_s": all_1.saturating_sub(without_rules_1).as_secs_f64(),
+        "score_s": score_1.as_secs_f64(),
+        "rules_and_score_over_parse": (all_1.saturating_sub(without_rules_1) + score_1).as_secs_f64() / parse_1.as_secs_f64().max(1e-12),
     });
     println!("{summary}");
     Ok(ExitCode::SUCCESS)

@@ -4,10 +4,15 @@
 //! A thin clap layer: every figure comes from `codequal-analyzer`.
 
 mod analyze;
+mod bandit;
+mod check;
+mod config_file;
 mod eval;
 mod pyflakes;
+mod pylint;
 mod radon;
 mod reward;
+mod score;
 mod xenon;
 
 use std::process::ExitCode;
@@ -37,6 +42,16 @@ enum Command {
     Xenon(xenon::XenonArgs),
     /// pyflakes-compatible unused-import and unused-variable messages.
     Pyflakes(pyflakes::PyflakesArgs),
+    /// bandit-compatible security findings as bandit's JSON report (exit 1
+    /// on any issue).
+    Bandit(bandit::BanditArgs),
+    /// pylint-compatible JSON messages for the design checks.
+    Pylint(pylint::PylintArgs),
+    /// Rule findings (security, design, dead code, performance,
+    /// reliability) as text, JSON lines or SARIF 2.1.0; exit 1 if any.
+    Check(check::CheckArgs),
+    /// Quality scores per file (`codequal` or the paper's `pycq` formula).
+    Score(score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +63,10 @@ fn main() -> ExitCode {
         Command::Reward(args) => reward::run(args),
         Command::Xenon(args) => xenon::run(args),
         Command::Pyflakes(args) => pyflakes::run(args),
+        Command::Bandit(args) => bandit::run(args),
+        Command::Pylint(args) => pylint::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Score(args) => score::run(args),
     };
     match result {
         Ok(code) => code,

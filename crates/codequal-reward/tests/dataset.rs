@@ -278,8 +278,19 @@ fn no_problem_copies_humaneval_or_mbpp() {
 #[test]
 fn every_reference_solution_passes_every_case_in_the_sandbox() {
     let set = load();
-    let sandbox = codequal_sandbox::Sandbox::new(codequal_sandbox::Config::default())
-        .expect("sandbox starts");
+    // Correctness, not speed, is checked here: the flawed solutions are slow
+    // on purpose (up to ~1 s of CPU for a large case), and case children run
+    // at nice 10, so a loaded machine can stretch a second of CPU into
+    // minutes of wall time. Only CPU time judges them here (10 s a case);
+    // the reference solutions never block.
+    let config = codequal_sandbox::Config {
+        case_wall_time_s: 900.0,
+        case_cpu_time_s: 10,
+        program_wall_time_s: 3600.0,
+        program_cpu_time_s: 120.0,
+        ..codequal_sandbox::Config::default()
+    };
+    let sandbox = codequal_sandbox::Sandbox::new(config).expect("sandbox starts");
     let suites: Vec<_> = set
         .all()
         .iter()

@@ -306,20 +306,24 @@ pub fn load_codequal(dir: &Path) -> Result<Vec<Problem>> {
         }
     }
     files.sort();
+    #[derive(serde::Deserialize)]
+    struct Record {
+        id: String,
+        entry_point: String,
+        clean_solution: String,
+        tests: Vec<crate::TestCase>,
+    }
     let mut problems = files
         .iter()
         .map(|f| {
-            let v: Json =
-                serde_json::from_str(&read_text(f)?).map_err(|e| bad(f, 0, e.to_string()))?;
-            let entry = str_field(f, 0, &v, "entry_point")?;
-            let tests = v.get("tests").ok_or_else(|| bad(f, 0, "missing `tests`"))?;
-            let suite =
-                TestSuite::from_json_tests(entry, tests).map_err(|e| bad(f, 0, e.to_string()))?;
+            // Straight from the text, so dict arguments keep their order.
+            let r: Record = serde_json::from_str(&read_text(f)?)
+                .map_err(|e| bad(f, e.line(), e.to_string()))?;
             Ok(Problem {
-                task_id: str_field(f, 0, &v, "id")?,
+                task_id: r.id,
                 program_prefix: String::new(),
-                canonical_program: str_field(f, 0, &v, "clean_solution")?,
-                suite,
+                canonical_program: r.clean_solution,
+                suite: TestSuite::new(r.entry_point, r.tests),
             })
         })
         .collect::<Result<Vec<_>>>()?;

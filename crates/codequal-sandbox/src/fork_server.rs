@@ -435,22 +435,23 @@ impl ForkServer {
         let slack = Duration::from_secs(5);
         let case_wait = Duration::from_secs_f64(config.case_wall_time_s) + slack;
         let record_max = config.record_bytes as usize + 16;
-        let step = |me: &mut Self, max: usize| -> Result<Vec<u8>, RawOutcome> {
+        // The outcome is boxed: it is large and only built on the failure path.
+        let step = |me: &mut Self, max: usize| -> Result<Vec<u8>, Box<RawOutcome>> {
             let deadline = (Instant::now() + case_wait).min(program_deadline);
             me.read_frame(deadline, max).map_err(|f| {
                 me.broken = true;
-                match f {
+                Box::new(match f {
                     ReadFailure::Timeout if Instant::now() >= program_deadline => {
                         RawOutcome::ProgramTimeout
                     }
                     other => RawOutcome::WorkerLost(me.describe(other)),
-                }
+                })
             })
         };
         let compiled = match step(self, MAX_CONTROL_FRAME) {
             Ok(f) => f,
             Err(why) => {
-                lost(&mut out, why);
+                lost(&mut out, *why);
                 return out;
             }
         };
@@ -464,14 +465,14 @@ impl ForkServer {
                 let header = match step(self, MAX_CONTROL_FRAME) {
                     Ok(h) => h,
                     Err(why) => {
-                        lost(&mut out, why);
+                        lost(&mut out, *why);
                         return out;
                     }
                 };
                 let record = match step(self, record_max) {
                     Ok(r) => r,
                     Err(why) => {
-                        lost(&mut out, why);
+                        lost(&mut out, *why);
                         return out;
                     }
                 };
@@ -535,7 +536,7 @@ impl Drop for ForkServer {
         // `kill` makes sure of it either way.
         self.kill();
         if let Some(c) = &self.cgroups {
-            let deadline = Instant::now() + Duration::from_secs(2);
+            let deadline = Instant::now() + Duration::from_secs(10);
             while c.populated() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(2));
             }

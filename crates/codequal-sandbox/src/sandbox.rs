@@ -293,10 +293,12 @@ fn program_request(source: &str, suite: &TestSuite, cases: &[TestCase]) -> Json 
                 "kind": "ops",
                 "class": suite.entry_point,
                 "ops": seq.ops.iter().map(|op| match op {
-                    Op::New { args, kwargs } => json!({"op": "new", "args": args_wire(args), "kwargs": kwargs_wire(kwargs)}),
-                    Op::Call { method, args, kwargs, materialize, .. } => json!({
+                    Op::New { args, kwargs, args_py } => json!({
+                        "op": "new", "args": args_wire(args), "kwargs": kwargs_wire(kwargs), "args_py": args_py,
+                    }),
+                    Op::Call { method, args, kwargs, args_py, materialize, .. } => json!({
                         "op": "call", "method": method, "args": args_wire(args),
-                        "kwargs": kwargs_wire(kwargs), "materialize": materialize,
+                        "kwargs": kwargs_wire(kwargs), "args_py": args_py, "materialize": materialize,
                     }),
                     Op::Get { attr, .. } => json!({"op": "get", "attr": attr}),
                 }).collect::<Vec<_>>(),

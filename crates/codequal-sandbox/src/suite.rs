@@ -47,7 +47,21 @@ impl TestSuite {
         }
     }
 
-    /// Reads a problem's `tests` array (fixtures/problems/SCHEMA.md).
+    /// Reads a problem's `tests` array from JSON text, keeping object keys
+    /// in file order (dict arguments reach the candidate in that order).
+    pub fn from_json_str(
+        entry_point: impl Into<String>,
+        tests: &str,
+    ) -> Result<Self, serde_json::Error> {
+        let cases: Vec<TestCase> = serde_json::from_str(tests)?;
+        Ok(Self::new(entry_point, cases))
+    }
+
+    /// Reads a problem's `tests` array (fixtures/problems/SCHEMA.md) from a
+    /// `serde_json::Value`. Note: unless serde_json's `preserve_order`
+    /// feature is on, a `Value` has already sorted every object's keys, so
+    /// dict arguments arrive sorted; prefer [`TestSuite::from_json_str`] or
+    /// deserialising `Vec<TestCase>` straight from the text.
     pub fn from_json_tests(
         entry_point: impl Into<String>,
         tests: &Json,
@@ -114,19 +128,17 @@ pub enum TestCase {
 
 impl<'de> Deserialize<'de> for TestCase {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let json = Json::deserialize(d)?;
-        let is_obj_with = |key: &str| json.as_object().is_some_and(|m| m.contains_key(key));
-        if is_obj_with("ops") {
-            OpSequence::deserialize(json)
+        let node = Node::deserialize(d)?;
+        if node.get("ops").is_some() {
+            ops_from_node(&node)
                 .map(Self::Ops)
                 .map_err(serde::de::Error::custom)
-        } else if is_obj_with("code") {
-            AssertCase::deserialize(json)
+        } else if node.get("code").is_some() {
+            AssertCase::deserialize(node.to_json())
                 .map(Self::Assert)
                 .map_err(serde::de::Error::custom)
         } else {
-            let raw = RawCall::deserialize(json).map_err(serde::de::Error::custom)?;
-            raw.into_call()
+            call_from_node(&node)
                 .map(Self::Call)
                 .map_err(serde::de::Error::custom)
         }
@@ -216,6 +228,9 @@ pub enum Op {
         args: Vec<PyValue>,
         /// Keyword arguments.
         kwargs: Vec<(String, PyValue)>,
+        /// Python expression (builtins only) for the positional arguments,
+        /// evaluated in the child; replaces `args` when set.
+        args_py: Option<String>,
     },
     /// Call a method of the object.
     Call {
@@ -225,6 +240,8 @@ pub enum Op {
         args: Vec<PyValue>,
         /// Keyword arguments.
         kwargs: Vec<(String, PyValue)>,
+        /// Python expression for the positional arguments (as in `New`).
+        args_py: Option<String>,
         /// What must come back.
         expect: Option<Expectation>,
         /// How values are compared.
@@ -250,6 +267,125 @@ pub enum Op {
 pub struct AssertCase {
     /// Python statements, run after the candidate in its namespace.
     pub code: String,
+}
+
+/// JSON as written, with object keys in file order (a `serde_json::Value`
+/// without the `preserve_order` feature sorts them, which changes the
+/// insertion order of dicts handed to the candidate).
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    Str(String),
+    List(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Null)
+            }
+            fn visit_none<E>(self) -> Result<Node, E> {
+                Ok(Node::Null)
+            }
+            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Node, D2::Error> {
+                Node::deserialize(d)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Node, E> {
+                Ok(Node::Bool(b))
+            }
+            fn visit_i64<E>(self, i: i64) -> Result<Node, E> {
+                Ok(Node::Number(i.into()))
+            }
+            fn visit_u64<E>(self, u: u64) -> Result<Node, E> {
+                Ok(Node::Number(u.into()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Node, E> {
+                serde_json::Number::from_f64(f)
+                    .map(Node::Number)
+                    .ok_or_else(|| E::custom("non-finite number"))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Node, E> {
+                Ok(Node::Str(s.to_owned()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Node, E> {
+                Ok(Node::Str(s))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Node::List(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Node>()? {
+                    pairs.push((k, v));
+                }
+                Ok(Node::Map(pairs))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Node {
+    fn get(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Map(pairs) => pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    fn to_py(&self, depth: usize) -> Option<PyValue> {
+        if depth > crate::value::MAX_VALUE_DEPTH {
+            return None;
+        }
+        Some(match self {
+            Node::Null => PyValue::None,
+            Node::Bool(b) => PyValue::Bool(*b),
+            Node::Number(n) => PyValue::from_json(&Json::Number(n.clone()))?,
+            Node::Str(s) => PyValue::Str(s.clone()),
+            Node::List(items) => PyValue::List(
+                items
+                    .iter()
+                    .map(|i| i.to_py(depth + 1))
+                    .collect::<Option<_>>()?,
+            ),
+            Node::Map(pairs) => PyValue::Dict(
+                pairs
+                    .iter()
+                    .map(|(k, v)| Some((PyValue::Str(k.clone()), v.to_py(depth + 1)?)))
+                    .collect::<Option<_>>()?,
+            ),
+        })
+    }
+
+    /// Back to serde_json, for the typed parts (strings, flags, `compare`).
+    fn to_json(&self) -> Json {
+        match self {
+            Node::Null => Json::Null,
+            Node::Bool(b) => Json::Bool(*b),
+            Node::Number(n) => Json::Number(n.clone()),
+            Node::Str(s) => Json::String(s.clone()),
+            Node::List(items) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Node::Map(pairs) => Json::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 /// The `compare` field of our dataset's cases.
@@ -370,6 +506,8 @@ struct RawOp {
     args: Vec<Json>,
     #[serde(default)]
     kwargs: serde_json::Map<String, Json>,
+    #[serde(default)]
+    args_py: Option<String>,
     #[serde(default, deserialize_with = "present")]
     expected: Option<Json>,
     #[serde(default)]
@@ -378,6 +516,82 @@ struct RawOp {
     compare: RawCompare,
     #[serde(default)]
     materialize: bool,
+}
+
+/// Positional args, keyword args and expected value of one case or op.
+type OrderedValues = (Vec<PyValue>, Vec<(String, PyValue)>, Option<PyValue>);
+
+/// Positional args, keyword args and expected value of a case or op, read
+/// from the order-preserving node (the serde_json view sorts dict keys).
+fn ordered_values(node: &Node) -> Result<OrderedValues, String> {
+    let deep = || "value nested too deeply".to_owned();
+    let args = match node.get("args") {
+        Some(Node::List(items)) => items
+            .iter()
+            .map(|i| i.to_py(0).ok_or_else(deep))
+            .collect::<Result<_, _>>()?,
+        _ => Vec::new(),
+    };
+    let kwargs = match node.get("kwargs") {
+        Some(Node::Map(pairs)) => pairs
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), v.to_py(0).ok_or_else(deep)?)))
+            .collect::<Result<_, String>>()?,
+        _ => Vec::new(),
+    };
+    let expected = node
+        .get("expected")
+        .map(|e| e.to_py(0).ok_or_else(deep))
+        .transpose()?;
+    Ok((args, kwargs, expected))
+}
+
+fn with_ordered_expect(
+    expect: Option<Expectation>,
+    expected: Option<PyValue>,
+) -> Option<Expectation> {
+    match (expect, expected) {
+        (Some(Expectation::Value(_)), Some(v)) => Some(Expectation::Value(v)),
+        (other, _) => other,
+    }
+}
+
+fn call_from_node(node: &Node) -> Result<CallCase, String> {
+    let raw = RawCall::deserialize(node.to_json()).map_err(|e| e.to_string())?;
+    let mut call = raw.into_call()?;
+    let (args, kwargs, expected) = ordered_values(node)?;
+    call.args = args;
+    call.kwargs = kwargs;
+    call.expect = with_ordered_expect(Some(call.expect), expected).unwrap_or(Expectation::Truthy);
+    Ok(call)
+}
+
+fn ops_from_node(node: &Node) -> Result<OpSequence, String> {
+    let mut seq = OpSequence::deserialize(node.to_json()).map_err(|e| e.to_string())?;
+    let Some(Node::List(raw_ops)) = node.get("ops") else {
+        return Err("`ops` must be a list".to_owned());
+    };
+    for (op, raw) in seq.ops.iter_mut().zip(raw_ops) {
+        let (a, k, e) = ordered_values(raw)?;
+        match op {
+            Op::New { args, kwargs, .. } => {
+                *args = a;
+                *kwargs = k;
+            }
+            Op::Call {
+                args,
+                kwargs,
+                expect,
+                ..
+            } => {
+                *args = a;
+                *kwargs = k;
+                *expect = with_ordered_expect(expect.take(), e);
+            }
+            Op::Get { expect, .. } => *expect = with_ordered_expect(expect.take(), e),
+        }
+    }
+    Ok(seq)
 }
 
 impl<'de> Deserialize<'de> for OpSequence {
@@ -396,6 +610,7 @@ impl<'de> Deserialize<'de> for OpSequence {
                 "new" => Op::New {
                     args: json_args(&op.args).map_err(serde::de::Error::custom)?,
                     kwargs: json_kwargs(&op.kwargs).map_err(serde::de::Error::custom)?,
+                    args_py: op.args_py,
                 },
                 "call" => Op::Call {
                     method: op.method.ok_or_else(|| {
@@ -403,6 +618,7 @@ impl<'de> Deserialize<'de> for OpSequence {
                     })?,
                     args: json_args(&op.args).map_err(serde::de::Error::custom)?,
                     kwargs: json_kwargs(&op.kwargs).map_err(serde::de::Error::custom)?,
+                    args_py: op.args_py,
                     expect: optional_expect(op.expected, op.raises)
                         .map_err(serde::de::Error::custom)?,
                     comparison: op.compare.comparison(),
@@ -469,6 +685,26 @@ mod tests {
         };
         assert_eq!(c.expect, Expectation::Value(PyValue::None));
         assert!(matches!(&suite.cases[7], TestCase::Ops(o) if o.ops.len() == 4));
+    }
+
+    #[test]
+    fn dict_arguments_keep_file_order() {
+        let suite = TestSuite::from_json_str(
+            "f",
+            r#"[{"args": [{"k": 1, "j": 2}], "expected": {"z": 1, "a": 2}}]"#,
+        )
+        .expect("parses");
+        let TestCase::Call(c) = &suite.cases[0] else {
+            panic!("call case")
+        };
+        let PyValue::Dict(pairs) = &c.args[0] else {
+            panic!("dict")
+        };
+        assert_eq!(pairs[0].0, PyValue::Str("k".into()));
+        let Expectation::Value(PyValue::Dict(pairs)) = &c.expect else {
+            panic!("dict")
+        };
+        assert_eq!(pairs[0].0, PyValue::Str("z".into()));
     }
 
     #[test]

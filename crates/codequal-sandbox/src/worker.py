@@ -233,6 +233,14 @@ def call_outcome(fn, args, kwargs, materialize, post):
         return exception_record(exc)
 
 
+def op_args(op):
+    import builtins
+
+    if op.get("args_py") is not None:
+        return eval(op["args_py"], {"__builtins__": builtins})
+    return decode(op["args"])
+
+
 def child_main(program, case, record_fd, work_dir):
     # Record: one frame with a JSON object; written last, then _exit.
     import builtins
@@ -272,7 +280,7 @@ def child_main(program, case, record_fd, work_dir):
                                       "msg": "name %r is not defined" % case["class"]})
                         break
                     try:
-                        obj = cls(*decode(op["args"]), **decode(op["kwargs"]))
+                        obj = cls(*op_args(op), **decode(op["kwargs"]))
                         steps.append({"v": None})
                     except BaseException as exc:  # noqa: BLE001
                         steps.append(exception_record(exc))
@@ -283,7 +291,12 @@ def child_main(program, case, record_fd, work_dir):
                     except BaseException as exc:  # noqa: BLE001
                         steps.append(exception_record(exc))
                         continue
-                    steps.append(call_outcome(method, decode(op["args"]), decode(op["kwargs"]),
+                    try:
+                        args = op_args(op)
+                    except BaseException as exc:  # noqa: BLE001
+                        steps.append(exception_record(exc))
+                        continue
+                    steps.append(call_outcome(method, args, decode(op["kwargs"]),
                                               op.get("materialize", False), None))
                 else:
                     try:
@@ -368,6 +381,10 @@ class Worker:
                 os.dup2(rec_w, 5)
                 os.closerange(3, 5)
                 os.closerange(6, 1 << 16)
+                # Below the worker in priority, so that a case that keeps
+                # dozens of processes busy cannot starve the worker that
+                # has to enforce its deadline. Candidates cannot undo it.
+                os.nice(10)
                 if self.case_rlimits:
                     limit = self.vm_base + self.memory_bytes
                     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -91,10 +91,13 @@ fn assert_contained(name: &str, r: &ProgramResult, config: &Config) {
         r.wall_s
     );
     for case in &r.cases {
+        // Generous: the worker enforces the deadline, but on a loaded
+        // machine it may be scheduled late.
         assert!(
-            case.wall_s <= config.case_wall_time_s + 2.0,
-            "{name}: a case ran {:.1}s past the case limit",
-            case.wall_s
+            case.wall_s <= config.case_wall_time_s + 5.0,
+            "{name}: a case ran {:.1}s (limit {:.1}s)",
+            case.wall_s,
+            config.case_wall_time_s
         );
         assert!(case.compared_in_parent);
     }
@@ -234,7 +237,16 @@ fn every_attack_scores_zero_and_leaves_nothing_behind() {
 
     drop(sandbox);
     let _ = std::fs::remove_file(&answers);
-    let leftovers = sandbox_processes();
+    // Dropping the sandbox waits until every worker's pid namespace is
+    // gone; give the kernel a moment to retire /proc entries under load.
+    let mut leftovers = sandbox_processes();
+    for _ in 0..50 {
+        if leftovers.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        leftovers = sandbox_processes();
+    }
     assert!(
         leftovers.is_empty(),
         "processes left behind: {leftovers:#?}"

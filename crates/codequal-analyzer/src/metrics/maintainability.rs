@@ -222,6 +222,15 @@ impl std::error::Error for MiError {}
 /// assert_eq!(m.rank, MiRank::A);
 /// ```
 pub fn analyze_source(source: &str, options: MiOptions) -> Result<Maintainability, MiError> {
+    // radon hands `ast.parse` the text with any byte-order mark still in it
+    // (it reads files as plain UTF-8), and CPython rejects it there.
+    if source.starts_with('\u{feff}') {
+        return Err(MiError::Syntax(SyntaxError {
+            message: "invalid non-printable character U+FEFF".to_owned(),
+            line: 1,
+            column: 0,
+        }));
+    }
     let (cc, hal) = complexity::with_module(source, |parsed, suite| {
         (
             complexity::analyze(parsed, suite),

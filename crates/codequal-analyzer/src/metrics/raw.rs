@@ -332,4 +332,14 @@ mod tests {
         let m = analyze_source("'abc\\\ndef'\n").ok();
         assert_eq!(m.map(|m| (m.multi, m.lloc)), Some((2, 1)));
     }
+
+    proptest::proptest! {
+        /// Any text: no panic, and loc is the sum of its parts.
+        #[test]
+        fn never_panics_and_loc_adds_up(src in "[a-z0-9 :;#'\"\\()\\[\\]{}=\n\r\t\x0c$!é\u{feff}]{0,200}") {
+            if let Ok(m) = analyze_source(&src) {
+                proptest::prop_assert_eq!(m.loc, m.sloc + m.blank + m.multi + m.single_comments);
+            }
+        }
+    }
 }

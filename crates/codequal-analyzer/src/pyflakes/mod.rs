@@ -240,14 +240,41 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let src = format!(
-            "def f():\n    x = {}1{}\n",
-            "-(".repeat(150),
-            ")".repeat(150)
-        );
-        assert_eq!(messages(&src).len(), 1);
-        let src = format!("x = {}\n", "[".repeat(190) + &"]".repeat(190));
-        assert!(messages(&src).is_empty());
+        // At the parser's depth limit, in every recursive shape the checker
+        // has: unary chains, calls, subscripts (typing ones switch
+        // annotation context), displays, string annotations.
+        let depth = parse::MAX_AST_DEPTH - 10;
+        // Brackets are limited to 200 levels by the tokenizer.
+        let brackets = parse::MAX_BRACKET_DEPTH - 1;
+        let shapes = [
+            format!("def f():\n    x = {}1\n", "-".repeat(depth)),
+            format!("def f():\n    x = {}1\n", "not ".repeat(depth)),
+            format!("def f():\n    x = a{}\n", ".a".repeat(depth)),
+            format!("def f():\n    x = a{}\n", "+a".repeat(depth)),
+            format!("def f():\n    x = a{}\n", " if a else a".repeat(depth / 2)),
+            format!("def f():\n    x = {}1\n", "lambda: ".repeat(depth)),
+            format!(
+                "def f():\n    x = {}1{}\n",
+                "f(".repeat(brackets),
+                ")".repeat(brackets)
+            ),
+            format!(
+                "from typing import List\nx = {}int{}\n",
+                "List[".repeat(brackets),
+                "]".repeat(brackets)
+            ),
+            format!("x = {}{}\n", "[".repeat(brackets), "]".repeat(brackets)),
+            format!(
+                "def f():\n    x: '{}int{}' = 1\n",
+                "list[".repeat(brackets),
+                "]".repeat(brackets)
+            ),
+        ];
+        for src in &shapes {
+            let check = check_source(src);
+            assert!(check.syntax_error.is_none(), "{:?}", check.syntax_error);
+        }
+        assert_eq!(messages(&shapes[0]).len(), 1);
     }
 
     #[test]

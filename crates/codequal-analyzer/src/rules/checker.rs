@@ -47,7 +47,72 @@ pub enum Nosec {
     /// Every security finding on the line.
     All,
     /// Only these test ids (`# nosec B101, B602`).
-    Only(Vec<String>),
+    Only(Vec<&'static str>),
+}
+
+/// A node on the path from the module to the node being visited.
+#[derive(Debug, Clone, Copy)]
+pub enum Ancestor<'a> {
+    /// A statement.
+    Stmt(&'a Stmt),
+    /// An expression.
+    Expr(&'a Expr),
+}
+
+/// The imports seen so far in traversal order, recorded the way bandit's
+/// node visitor records them (bandit resolves names only through imports
+/// that come before the use, and module-wide after that).
+#[derive(Debug, Default)]
+pub struct ImportsSoFar<'a> {
+    /// Every imported name: `import a.b` adds `a.b`, `from m import n` adds
+    /// `m.n`, `from . import n` adds `n`.
+    pub modules: Vec<String>,
+    /// Local alias -> dotted name: `import a.b as c` maps `c`; `from m
+    /// import n` maps `n` (or its `as` name) to `m.n`. A plain `import a`
+    /// adds no alias.
+    pub aliases: HashMap<&'a str, String>,
+}
+
+impl<'a> ImportsSoFar<'a> {
+    /// Records one `import` or `from ... import` statement.
+    pub fn record(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(i) => self.record_plain(&i.names),
+            Stmt::ImportFrom(i) => match &i.module {
+                None => self.record_plain(&i.names),
+                Some(module) => {
+                    for alias in &i.names {
+                        let full = format!("{module}.{}", alias.name);
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                        self.aliases.insert(local, full.clone());
+                        self.modules.push(full);
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+
+    fn record_plain(&mut self, names: &'a [ast::Alias]) {
+        for alias in names {
+            if let Some(as_) = &alias.asname {
+                self.aliases.insert(as_.as_str(), alias.name.to_string());
+            }
+            self.modules.push(alias.name.to_string());
+        }
+    }
+
+    /// Whether `module` was imported exactly (bandit's
+    /// `is_module_imported_exact`).
+    pub fn exact(&self, module: &str) -> bool {
+        self.modules.iter().any(|m| m == module)
+    }
+
+    /// Whether any import contains `module` as a substring (bandit's
+    /// `is_module_imported_like`).
+    pub fn like(&self, module: &str) -> bool {
+        self.modules.iter().any(|m| m.contains(module))
+    }
 }
 
 /// The state shared by every rule during one traversal.
@@ -67,6 +132,21 @@ pub struct Checker<'a> {
     pub imports: HashMap<&'a str, String>,
     /// `# nosec` comments by 1-based line.
     pub nosec: HashMap<u32, Nosec>,
+    /// Imports before the current node, bandit-style.
+    pub imports_so_far: ImportsSoFar<'a>,
+    /// Statements and expressions enclosing the node being visited,
+    /// outermost first; the node itself is not on it during its hooks.
+    pub ancestors: Vec<Ancestor<'a>>,
+    /// The module's statements.
+    pub module: &'a [Stmt],
+    /// The design family's counters (per-function stacks, pylint-style).
+    pub design: design::State<'a>,
+    /// The dead-code family's definitions and uses.
+    pub dead_code: dead_code::State<'a>,
+    /// What the performance family remembers during the traversal.
+    pub(crate) performance: performance::State<'a>,
+    /// What the reliability family remembers during the traversal.
+    pub(crate) reliability: reliability::State<'a>,
     findings: Vec<Finding>,
 }
 
@@ -82,6 +162,13 @@ impl<'a> Checker<'a> {
             stack: Vec::new(),
             imports,
             nosec: nosec_comments(parsed),
+            imports_so_far: ImportsSoFar::default(),
+            ancestors: Vec::new(),
+            module: suite,
+            design: design::State::default(),
+            dead_code: dead_code::State::default(),
+            performance: performance::State::default(),
+            reliability: reliability::State::default(),
             findings: Vec::new(),
         }
     }
@@ -98,24 +185,52 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports a prepared finding (e.g. with a severity other than the
-    /// rule's default). Security findings on a `# nosec` line are dropped.
+    /// rule's default). Security findings suppressed by `# nosec` on one of
+    /// the lines the finding spans are dropped (see
+    /// [`Self::report_finding_in`]).
     pub fn report_finding(&mut self, finding: Finding) {
-        if self.suppressed(&finding) {
+        let lines = (finding.span.line, finding.span.end_line);
+        self.report_finding_in(finding, lines);
+    }
+
+    /// Reports a prepared finding whose `# nosec` context is the lines
+    /// `context.0..=context.1` (bandit: the lines of the node the test
+    /// looked at, which can differ from the finding's line).
+    ///
+    /// bandit's semantics, exactly: the tests named on the finding's own
+    /// line and on the first line of the context that has a `# nosec` are
+    /// pooled; a bare `# nosec` adds none; nothing pooled but a `# nosec`
+    /// seen suppresses every test, otherwise only the pooled ones.
+    pub fn report_finding_in(&mut self, finding: Finding, context: (u32, u32)) {
+        if self.suppressed(&finding, context) {
             return;
         }
         self.findings.push(finding);
     }
 
-    fn suppressed(&self, f: &Finding) -> bool {
+    fn suppressed(&self, f: &Finding, context: (u32, u32)) -> bool {
+        if self.nosec.is_empty() {
+            return false;
+        }
         let is_security = super::find_rule(&f.code).is_some_and(|r| r.family == Family::Security);
         if !is_security {
             return false;
         }
-        match self.nosec.get(&f.span.line) {
-            Some(Nosec::All) => true,
-            Some(Nosec::Only(codes)) => codes.iter().any(|c| c.eq_ignore_ascii_case(&f.code)),
-            None => false,
+        let own = self.nosec.get(&f.span.line);
+        let ctx = (context.0..=context.1).find_map(|l| self.nosec.get(&l));
+        if own.is_none() && ctx.is_none() {
+            return false;
         }
+        let mut pooled = own.into_iter().chain(ctx).filter_map(|n| match n {
+            Nosec::All => None,
+            Nosec::Only(codes) => Some(codes),
+        });
+        let mut any = false;
+        let hit = pooled.any(|codes| {
+            any |= !codes.is_empty();
+            codes.iter().any(|c| *c == f.code)
+        });
+        hit || !any
     }
 
     /// The CPython-style span of a byte range.
@@ -335,7 +450,11 @@ impl<'a> Checker<'a> {
     }
 
     fn walk_stmt(&mut self, stmt: &'a Stmt) {
+        if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+            self.imports_so_far.record(stmt);
+        }
         self.enter_stmt(stmt);
+        self.ancestors.push(Ancestor::Stmt(stmt));
         match stmt {
             Stmt::FunctionDef(f) => {
                 self.walk_exprs(&f.decorator_list);
@@ -443,6 +562,7 @@ impl<'a> Checker<'a> {
             | Stmt::Break(_)
             | Stmt::Continue(_) => {}
         }
+        self.ancestors.pop();
         self.leave_stmt(stmt);
     }
 
@@ -516,6 +636,15 @@ impl<'a> Checker<'a> {
 
     fn walk_expr(&mut self, expr: &'a Expr) {
         self.on_expr(expr);
+        if matches!(expr, Expr::Constant(_) | Expr::Name(_)) {
+            return;
+        }
+        self.ancestors.push(Ancestor::Expr(expr));
+        self.walk_expr_children(expr);
+        self.ancestors.pop();
+    }
+
+    fn walk_expr_children(&mut self, expr: &'a Expr) {
         match expr {
             Expr::BoolOp(b) => self.walk_exprs(&b.values),
             Expr::NamedExpr(n) => {
@@ -664,28 +793,21 @@ fn collect_imports<'a>(body: &'a [Stmt], out: &mut HashMap<&'a str, String>) {
     }
 }
 
-/// Parses `# nosec` comments: `# nosec` alone suppresses every security
-/// finding on its line; `# nosec B101,B602` (or `# nosec: B101`) only those.
+/// Parses `# nosec` comments the way bandit 1.9.4 does (`manager.py`):
+/// the first `#` followed by optional whitespace and `nosec` (lower case),
+/// an optional `:`, then the text up to the next `#`. Each run of
+/// `(B\d+|[a-z\d_]+),?` in that text contributes its *last* item, kept when
+/// it is a known test id or test name (so `B101,B102` names only B102, as in
+/// bandit). A `# nosec` that names no known test suppresses everything.
 fn nosec_comments(parsed: &ParsedSource<'_>) -> HashMap<u32, Nosec> {
     let mut out = HashMap::new();
     for t in &parsed.tokens {
         let Tok::Comment(text) = &t.tok else { continue };
-        let lower = text.to_ascii_lowercase();
-        let Some(at) = lower.find("nosec") else {
+        let Some(tests) = nosec_tests(text) else {
             continue;
         };
-        let rest = &text[at + 5..];
-        let codes: Vec<String> = rest
-            .trim_start_matches([':', ' '])
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .map(str::trim)
-            .take_while(|s| !s.starts_with('#'))
-            .filter(|s| {
-                s.len() >= 4
-                    && s.starts_with(['B', 'b'])
-                    && s[1..].chars().all(|c| c.is_ascii_digit())
-            })
-            .map(str::to_ascii_uppercase)
+        let codes: Vec<&'static str> = nosec_items(tests)
+            .filter_map(security::nosec_test_id)
             .collect();
         let line = parsed.lines.line(t.range.start());
         out.insert(
@@ -700,7 +822,80 @@ fn nosec_comments(parsed: &ParsedSource<'_>) -> HashMap<u32, Nosec> {
     out
 }
 
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// The `tests` group of bandit's `#\s*nosec:?\s*(?P<tests>[^#]+)?#?`, or
+/// `None` when the comment has no `nosec`.
+fn nosec_tests(comment: &str) -> Option<&str> {
+    for (i, _) in comment.match_indices('#') {
+        let rest = comment[i + 1..].trim_start_matches(is_py_space);
+        if let Some(after) = rest.strip_prefix("nosec") {
+            let after = after.strip_prefix(':').unwrap_or(after);
+            let after = after.trim_start_matches(is_py_space);
+            return Some(after.split('#').next().unwrap_or(""));
+        }
+    }
+    None
+}
+
+/// The items bandit's `finditer` yields: the last repetition of each match
+/// of `(?:(B\d+|[a-z\d_]+),?)+` (case-insensitive).
+fn nosec_items(tests: &str) -> impl Iterator<Item = &str> {
+    let b = tests.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() && !word(b[i]) {
+            i += 1;
+        }
+        if i >= b.len() {
+            return None;
+        }
+        let mut last = (i, i);
+        while i < b.len() && word(b[i]) {
+            let start = i;
+            if (b[i] == b'B' || b[i] == b'b') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+            } else {
+                while i < b.len() && word(b[i]) {
+                    i += 1;
+                }
+            }
+            last = (start, i);
+            if b.get(i) == Some(&b',') {
+                i += 1;
+            }
+        }
+        tests.get(last.0..last.1)
+    })
+}
+
 /// The byte range of any node.
 pub fn range_of(node: &impl Ranged) -> TextRange {
     node.range()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{nosec_items, nosec_tests};
+
+    #[test]
+    fn nosec_comments_parse_like_bandit() {
+        assert_eq!(nosec_tests("# nosec"), Some(""));
+        assert_eq!(nosec_tests("#nosec: B101"), Some("B101"));
+        assert_eq!(nosec_tests("# NOSEC"), None);
+        assert_eq!(nosec_tests("# see # nosec B602 # why"), Some("B602 "));
+        assert_eq!(nosec_tests("# this is not nosec"), None);
+        // A comma without a space continues one match: only its last item
+        // counts, as in bandit.
+        let items: Vec<&str> = nosec_items("B101,B102").collect();
+        assert_eq!(items, ["B102"]);
+        let items: Vec<&str> = nosec_items("B101, B102 assert_used").collect();
+        assert_eq!(items, ["B101", "B102", "assert_used"]);
+    }
 }

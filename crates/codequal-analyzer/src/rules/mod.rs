@@ -16,6 +16,7 @@
 pub mod checker;
 pub mod dead_code;
 pub mod design;
+pub(crate) mod name_facts;
 pub mod performance;
 pub mod reliability;
 pub mod security;

@@ -238,3 +238,115 @@ pub fn is_pyflakes_unused_message(message: &str) -> bool {
         || (message.starts_with("local variable ")
             && message.ends_with(" is assigned to but never used"))
 }
+
+/// Reads a file the way radon's harvesters do (`open(path,
+/// encoding='utf-8')`): strict UTF-8 with a byte-order mark kept as
+/// `\u{feff}`, universal newlines. A file that is not UTF-8 gives Python's
+/// `UnicodeDecodeError` message, which radon reports as the file's error.
+pub fn read_like_radon(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let byte = bytes.get(at).copied().unwrap_or_default();
+        match e.error_len() {
+            None if bytes.len() - at > 1 => format!(
+                "'utf-8' codec can't decode bytes in position {at}-{}: unexpected end of data",
+                bytes.len() - 1
+            ),
+            None => format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {at}: unexpected end of data"),
+            Some(_) => {
+                let reason = if matches!(byte, 0x80..=0xc1 | 0xf5..=0xff) {
+                    "invalid start byte"
+                } else {
+                    "invalid continuation byte"
+                };
+                format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {at}: {reason}")
+            }
+        }
+    })?;
+    Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// Runs `make()` over `files` in chunks (see [`run_chunked`]) for a radon
+/// command that prints one JSON object per run (`radon raw -j`, `radon mi
+/// -j`), and merges the objects. Files of a chunk whose output does not
+/// parse are missing from the result.
+pub fn radon_json_chunked(
+    make: impl Fn() -> Command + Sync,
+    files: &[PathBuf],
+) -> std::collections::HashMap<String, serde_json::Value> {
+    let mut merged = std::collections::HashMap::new();
+    for out in run_chunked(make, files) {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&out)
+        {
+            merged.extend(map);
+        }
+    }
+    merged
+}
+
+/// Runs radon's own harvester (`RawHarvester` for `"raw"`, `MIHarvester`
+/// with the CLI defaults for `"mi"`) on each file separately, in chunks on
+/// all cores, and returns what `radon raw -j` / `radon mi -j` print for
+/// each file. The code path is the CLI's (same `Config`, same file reading
+/// and error entries); running file by file lets a per-file limit of
+/// `limit_s` seconds apply: radon re-tokenizes a growing buffer for every
+/// line of a multi-line statement, so a module that is one huge literal
+/// (`pydoc_data/topics.py`: 15,000 lines) takes hours. Such a file's entry
+/// is `{"timeout": limit_s}`.
+pub fn radon_harvest(
+    reference: &Reference,
+    kind: &str,
+    files: &[PathBuf],
+    limit_s: u32,
+) -> std::collections::HashMap<String, serde_json::Value> {
+    let script = r#"
+import json, signal, sys
+from radon.cli import Config
+from radon.cli.harvest import MIHarvester, RawHarvester
+
+class Timeout(BaseException):
+    pass
+
+def alarm(*_):
+    raise Timeout()
+
+signal.signal(signal.SIGALRM, alarm)
+kind, limit = sys.argv[1], int(sys.argv[2])
+for path in sys.argv[3:]:
+    if kind == "raw":
+        h = RawHarvester([path], Config(exclude=None, ignore=None, summary=False,
+                                        include_ipynb=False, ipynb_cells=False))
+    else:
+        h = MIHarvester([path], Config(min="A", max="C", multi=True, exclude=None,
+                                       ignore=None, show=False, sort=False,
+                                       include_ipynb=False, ipynb_cells=False))
+    signal.alarm(limit)
+    try:
+        r = dict(h.results if kind == "raw" else h.filtered_results)
+    except Timeout:
+        r = {path: {"timeout": limit}}
+    finally:
+        signal.alarm(0)
+    print(json.dumps(r), flush=True)
+"#;
+    let limit = limit_s.to_string();
+    let mut merged = std::collections::HashMap::new();
+    for out in run_chunked(
+        || {
+            let mut c = reference.command("python");
+            c.args(["-c", script, kind, &limit]);
+            c
+        },
+        files,
+    ) {
+        for line in out.lines() {
+            if let Ok(serde_json::Value::Object(map)) =
+                serde_json::from_str::<serde_json::Value>(line)
+            {
+                merged.extend(map);
+            }
+        }
+    }
+    merged
+}

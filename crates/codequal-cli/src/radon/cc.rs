@@ -10,9 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use codequal_analyzer::metrics::complexity::{
-    self, average_complexity, Block, ComplexityOptions, Order, Rank,
-};
+use codequal_analyzer::metrics::complexity::{self, Block, ComplexityOptions, Order, Rank};
 use serde_json::{Map, Value};
 
 /// Arguments of `radon cc`.

@@ -40,5 +40,5 @@ pub(crate) const META: RuleMeta = RuleMeta {
 
 /// Reports every `assert`.
 pub(crate) fn check(ch: &mut Checker<'_>, stmt: &ast::StmtAssert) {
-    ch.report(&META, stmt.range(), META.summary);
+    super::emit_default(ch, &META, META.summary, stmt.range(), None);
 }

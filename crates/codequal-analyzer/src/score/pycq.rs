@@ -1,0 +1,225 @@
+//! The paper's library's score (`pycq_analyzer` 0.1.0), exactly; see the
+//! module docs of [`crate::score`] for the formula and the mapping.
+
+use std::collections::HashMap;
+
+use super::{severity_weight, Penalty, QualityScore, ScoreInput, ScoreMode};
+use crate::metrics::complexity::Rank;
+use crate::report::{Characteristic, Finding, Severity};
+
+/// The paper's `k_c`: maintainability 0.05, security 0.1, performance 0.08,
+/// reliability 0.07.
+pub fn k(c: Characteristic) -> f64 {
+    match c {
+        Characteristic::Maintainability => 0.05,
+        Characteristic::Security => 0.1,
+        Characteristic::PerformanceEfficiency => 0.08,
+        Characteristic::Reliability => 0.07,
+    }
+}
+
+/// `W_c` when a characteristic has no findings.
+pub const EMPTY_WEIGHT: f64 = 0.01;
+
+/// Lines above which a file counts as too long (medium, maintainability).
+pub const MAX_FILE_LOC: usize = 1000;
+
+/// pylint's 11 maintainability symbols that the paper's library counts:
+/// (our rule code, pylint message id, pylint symbol). Our pyflakes codes
+/// stand in for pylint's unused-import and unused-variable.
+pub const PYLINT_SYMBOLS: &[(&str, &str, &str)] = &[
+    ("W0611", "W0611", "unused-import"),
+    ("F401", "W0611", "unused-import"),
+    ("W0612", "W0612", "unused-variable"),
+    ("F841", "W0612", "unused-variable"),
+    ("W0613", "W0613", "unused-argument"),
+    ("R0801", "R0801", "duplicate-code"),
+    ("R0913", "R0913", "too-many-arguments"),
+    ("R0902", "R0902", "too-many-instance-attributes"),
+    ("R0914", "R0914", "too-many-locals"),
+    ("R0915", "R0915", "too-many-statements"),
+    ("R0912", "R0912", "too-many-branches"),
+    ("R0911", "R0911", "too-many-return-statements"),
+    ("R0904", "R0904", "too-many-public-methods"),
+];
+
+/// Severity from a pylint message type letter: C/R low, W medium, E high,
+/// F critical.
+pub fn pylint_severity(msgid: &str) -> Severity {
+    match msgid.as_bytes().first() {
+        Some(b'C' | b'R') => Severity::Low,
+        Some(b'E') => Severity::High,
+        Some(b'F') => Severity::Critical,
+        _ => Severity::Medium,
+    }
+}
+
+/// How the paper's library counts a finding: its characteristic, severity
+/// and the key under which duplicates from two of our rules that stand for
+/// one tool message are merged. `None`: not counted.
+pub fn mapping(f: &Finding) -> Option<(Characteristic, Severity, &'static str)> {
+    let code = f.code.as_str();
+    if let Some((_, msgid, symbol)) = PYLINT_SYMBOLS.iter().find(|(c, _, _)| *c == code) {
+        return Some((
+            Characteristic::Maintainability,
+            pylint_severity(msgid),
+            symbol,
+        ));
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if code.len() == 4 && code.starts_with('B') && digits(&code[1..]) {
+        return Some((Characteristic::Security, f.severity, "bandit"));
+    }
+    if code.starts_with("CQD") {
+        return Some((Characteristic::Maintainability, Severity::High, "vulture"));
+    }
+    if code.starts_with("CQP") {
+        return Some((
+            Characteristic::PerformanceEfficiency,
+            f.severity,
+            "performance",
+        ));
+    }
+    if code.starts_with("CQR") {
+        return Some((Characteristic::Reliability, f.severity, "reliability"));
+    }
+    None
+}
+
+/// Rounds like Python's `round(x, 2)` for the values that occur here.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The paper's per-characteristic score, on its 0-100 scale.
+pub fn characteristic_score(c: Characteristic, weight: f64) -> f64 {
+    let w = if weight > 0.0 { weight } else { EMPTY_WEIGHT };
+    round2(100.0 / (1.0 + k(c) * w))
+}
+
+/// Scores a module.
+pub fn score(input: &ScoreInput<'_>) -> QualityScore {
+    let mut penalties = Vec::new();
+    // Two of our rules may stand for one pylint message (F401 and W0611):
+    // per (symbol, line) count the larger number of findings of one code.
+    let mut per_key: HashMap<(&'static str, u32), HashMap<&str, Vec<&Finding>>> = HashMap::new();
+    for f in input.findings {
+        if let Some((_, _, key)) = mapping(f) {
+            per_key
+                .entry((key, f.span.line))
+                .or_default()
+                .entry(f.code.as_str())
+                .or_default()
+                .push(f);
+        }
+    }
+    let mut keys: Vec<_> = per_key.into_iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, by_code) in keys {
+        let mut codes: Vec<_> = by_code.into_iter().collect();
+        codes.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        if let Some((_, fs)) = codes.into_iter().next() {
+            for f in fs {
+                if let Some((c, sev, _)) = mapping(f) {
+                    penalties.push(Penalty {
+                        source: f.code.clone(),
+                        characteristic: c,
+                        severity: sev,
+                        weight: severity_weight(sev),
+                        line: f.span.line,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(cc) = input.complexity {
+        for b in &cc.blocks {
+            let sev = match b.rank() {
+                Rank::A | Rank::B => continue,
+                Rank::C => Severity::Low,
+                Rank::D => Severity::Medium,
+                Rank::E => Severity::High,
+                Rank::F => Severity::Critical,
+            };
+            penalties.push(Penalty {
+                source: "radon-cc".to_owned(),
+                characteristic: Characteristic::Maintainability,
+                severity: sev,
+                weight: severity_weight(sev),
+                line: b.lineno,
+            });
+        }
+    }
+    if input.parsed.source.lines().count() > MAX_FILE_LOC {
+        penalties.push(Penalty {
+            source: "file-loc".to_owned(),
+            characteristic: Characteristic::Maintainability,
+            severity: Severity::Medium,
+            weight: severity_weight(Severity::Medium),
+            line: 0,
+        });
+    }
+    let weight = |c: Characteristic| -> f64 {
+        penalties
+            .iter()
+            .filter(|p| p.characteristic == c)
+            .map(|p| p.weight)
+            .sum()
+    };
+    let m = characteristic_score(
+        Characteristic::Maintainability,
+        weight(Characteristic::Maintainability),
+    );
+    let s = characteristic_score(Characteristic::Security, weight(Characteristic::Security));
+    let p = characteristic_score(
+        Characteristic::PerformanceEfficiency,
+        weight(Characteristic::PerformanceEfficiency),
+    );
+    let r = characteristic_score(
+        Characteristic::Reliability,
+        weight(Characteristic::Reliability),
+    );
+    let overall = round2((m + s + p + r) / 4.0);
+    QualityScore {
+        mode: ScoreMode::Pycq,
+        overall: overall / 100.0,
+        maintainability: m / 100.0,
+        security: s / 100.0,
+        performance_efficiency: p / 100.0,
+        reliability: r / 100.0,
+        penalties,
+        signals: None,
+        guards: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_code_scores_the_papers_best() {
+        let s = crate::analyze_source_with(
+            // Used, so vulture (dead code) has nothing to say either.
+            "def add(a, b):\n    return a + b\n\n\nprint(add(1, 2))\n",
+            &crate::Config {
+                score: crate::score::ScoreConfig {
+                    mode: ScoreMode::Pycq,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .score
+        .expect("score");
+        assert!((s.overall - 0.9993).abs() < 1e-9, "{}", s.overall);
+        assert!((s.maintainability - 0.9995).abs() < 1e-9);
+        assert!((s.security - 0.999).abs() < 1e-9);
+    }
+
+    #[test]
+    fn one_high_reliability_finding() {
+        // 100 / (1 + 0.07 * 5) = 74.07
+        assert!((characteristic_score(Characteristic::Reliability, 5.0) - 74.07).abs() < 1e-9);
+    }
+}
