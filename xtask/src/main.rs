@@ -75,7 +75,10 @@ fn test(args: &[String]) -> Result<()> {
         ]),
     )?;
     let mut tests = cargo();
-    tests.args(["test", "--workspace"]).args(args);
+    // Every test binary runs even when one fails, so CI shows all failures.
+    tests
+        .args(["test", "--workspace", "--no-fail-fast"])
+        .args(args);
     env.apply(&mut tests);
     tests.env("CODEQUAL_GRPO_GOLDEN", &golden);
     // Differential tests must run here: a missing reference tool is a failure.
