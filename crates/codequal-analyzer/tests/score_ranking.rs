@@ -145,7 +145,8 @@ fn dataset_clean_solutions_rank_above_flawed() {
     for l in &losses {
         println!("  not ranked: {l}");
     }
-    assert!(w as f64 >= 0.9 * n as f64, "dataset rate fell to {w}/{n}");
+    // The requirement: the clean solution ranks higher for >= 95%.
+    assert!(w as f64 >= 0.95 * n as f64, "dataset rate fell to {w}/{n}");
 }
 
 #[test]
