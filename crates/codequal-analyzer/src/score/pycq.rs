@@ -132,6 +132,19 @@ pub fn score(input: &ScoreInput<'_>) -> QualityScore {
             }
         }
     }
+    // vulture reports every unused import too (at 90% confidence, above the
+    // library's 60% cut-off), and the library counts it beside pylint's
+    // message, as high like all vulture findings. Our dead-code family leaves
+    // imports to F401, so vulture's copy is added here.
+    for f in input.findings.iter().filter(|f| f.code == "F401") {
+        penalties.push(Penalty {
+            source: "vulture:unused-import".to_owned(),
+            characteristic: Characteristic::Maintainability,
+            severity: Severity::High,
+            weight: severity_weight(Severity::High),
+            line: f.span.line,
+        });
+    }
     if let Some(cc) = input.complexity {
         for b in &cc.blocks {
             let sev = match b.rank() {
