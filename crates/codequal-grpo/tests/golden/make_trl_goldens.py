@@ -181,28 +181,28 @@ def metrics_snapshot(trainer):
 
 
 def loss_case(
-    root,
-    out,
-    model_name,
-    tok,
-    name,
-    *,
-    loss_type,
-    beta,
-    old_noise,
-    ga,
-    seed,
-    epsilon_high=None,
+    root, out, model_name, tok, name, *, loss_type, beta, old_noise, ga, seed, spg=None, epsilon_high=None
 ):
-    """One compute_loss call per micro-batch, gradients accumulated."""
+    """compute_loss on each micro-batch of 4 completions split into
+    max(ga, spg) micro-batches, gradients accumulated over all of them."""
     d = out / name
     d.mkdir(parents=True, exist_ok=True)
-    overrides = {"loss_type": loss_type, "beta": beta, "epsilon": 0.2}
+    spg = spg or ga
+    rows = 4
+    n_micro = max(ga, spg)
+    per = rows // n_micro
+    overrides = {
+        "loss_type": loss_type,
+        "beta": beta,
+        "epsilon": 0.2,
+        "per_device_train_batch_size": per,
+        "gradient_accumulation_steps": ga,
+        "steps_per_generation": spg,
+        # Only needs to divide the generation batch; compute_loss ignores it.
+        "num_generations": 2,
+    }
     if epsilon_high is not None:
         overrides["epsilon_high"] = epsilon_high
-    rows = 4
-    overrides["per_device_train_batch_size"] = rows // ga
-    overrides["gradient_accumulation_steps"] = ga
     with tempfile.TemporaryDirectory() as tmp:
         trainer = make_trainer(root / model_name, tok, make_config(Path(tmp), **overrides))
     model = trainer.model
@@ -211,25 +211,24 @@ def loss_case(
     src = Batches(len(tok), tok.convert_tokens_to_ids("<|im_end|>"), pad, seed)
     prompts, completions = src.batch([5, 3, 6, 4], [8, 5, 8, 3])
     advantages = src.advantages(rows)
-    full = tensor_inputs(prompts, completions, advantages, pad, MAX_COMPLETION_LENGTH)
-    num_items = full["completion_mask"].sum()
     # transformers' Trainer sets this in its training loop; compute_loss
     # reads it (grpo_trainer.py 3155-3180).
     trainer.current_gradient_accumulation_steps = ga
     micro = []
-    per = rows // ga
-    for k in range(ga):
+    for k in range(n_micro):
         sl = slice(k * per, (k + 1) * per)
+        # num_items_in_batch counts the active tokens of the whole generation
+        # batch (grpo_trainer.py 2498): the spg micro-batches this one is in.
+        g = k // spg
+        gen = slice(g * spg * per, (g + 1) * spg * per)
+        num_items = torch.tensor(float(sum(len(c) for c in completions[gen])))
         mb_prompts, mb_completions = prompts[sl], completions[sl]
         width = max(len(c) for c in mb_completions)
         inputs = tensor_inputs(mb_prompts, mb_completions, advantages[sl], pad, width)
         inputs["num_items_in_batch"] = num_items
         logps, entropies = trl_logps(trainer, model, inputs)
         mask = inputs["completion_mask"].float()
-        tensors = {
-            "trl_logps": logps.contiguous(),
-            "trl_entropy": entropies.contiguous(),
-        }
+        tensors = {"trl_logps": logps.contiguous(), "trl_entropy": entropies.contiguous()}
         if old_noise:
             old = (logps + src.noise(logps.shape, old_noise)) * mask
             inputs["old_per_token_logps"] = old
@@ -243,7 +242,9 @@ def loss_case(
         loss.backward()
         after = metrics_snapshot(trainer)
         metrics = {
-            k: v[len(before.get(k, [])) :][0] for k, v in after.items() if len(v) > len(before.get(k, []))
+            key: values[len(before.get(key, []))]
+            for key, values in after.items()
+            if len(values) > len(before.get(key, []))
         }
         save_file(tensors, str(d / f"micro{k}.safetensors"))
         micro.append(
@@ -314,11 +315,16 @@ class FixedGenerationTrainer(GRPOTrainer):
 
 
 class Recorder(TrainerCallback):
-    """Weights after every optimizer step, and the logged figures."""
+    """The gradients each optimizer step used (after clip_grad_norm_), the
+    weights after it, and the logged figures."""
 
     def __init__(self):
+        self.grads = []
         self.weights = []
         self.logs = []
+
+    def on_pre_optimizer_step(self, args, state, control, model=None, **kwargs):
+        self.grads.append({n: p.grad.detach().clone().contiguous() for n, p in model.named_parameters()})
 
     def on_optimizer_step(self, args, state, control, model=None, **kwargs):
         self.weights.append({n: p.detach().clone().contiguous() for n, p in model.named_parameters()})
@@ -416,7 +422,8 @@ def train_case(root, out, tok, name, *, model_name, seed, steps, **overrides):
     schedule = [
         [[(s * ga + i) // generate_every, (s * ga + i) % spg] for i in range(ga)] for s in range(steps)
     ]
-    for s, w in enumerate(recorder.weights):
+    for s, (g, w) in enumerate(zip(recorder.grads, recorder.weights, strict=True)):
+        save_file(g, str(d / f"grads_step{s}.safetensors"))
         save_file(w, str(d / f"weights_step{s}.safetensors"))
     step_logs = [entry for entry in recorder.logs if "grad_norm" in entry]
     inner = getattr(trainer.optimizer, "optimizer", trainer.optimizer)
@@ -455,6 +462,7 @@ def train_case(root, out, tok, name, *, model_name, seed, steps, **overrides):
         "grad_norm": [entry["grad_norm"] for entry in step_logs],
         "logged_learning_rate": [entry["learning_rate"] for entry in step_logs],
         "logged_loss": [entry["loss"] for entry in step_logs],
+        "grads": [f"grads_step{s}.safetensors" for s in range(len(recorder.grads))],
         "weights": [f"weights_step{s}.safetensors" for s in range(len(recorder.weights))],
     }
     (d / "case.json").write_text(json.dumps(case, indent=1))
@@ -495,6 +503,16 @@ def main() -> None:
     loss_case(
         root, out, "qwen2_untied", tok, "dapo_offpolicy_beta0.0",
         loss_type="dapo", beta=0.0, old_noise=0.3, ga=1, seed=201, epsilon_high=0.28,
+    )  # fmt: skip
+    # dapo rescales num_items_in_batch by gradient_accumulation_steps /
+    # steps_per_generation (grpo_trainer.py 3169-3172): both ways round.
+    loss_case(
+        root, out, "qwen2_untied", tok, "dapo_ga2_spg1",
+        loss_type="dapo", beta=0.04, old_noise=0.0, ga=2, spg=1, seed=202,
+    )  # fmt: skip
+    loss_case(
+        root, out, "qwen2_untied", tok, "dapo_ga1_spg2",
+        loss_type="dapo", beta=0.0, old_noise=0.3, ga=1, spg=2, seed=203, epsilon_high=0.28,
     )  # fmt: skip
     loss_case(
         root, out, "qwen2_tied", tok, "dapo_tied_offpolicy",
