@@ -230,7 +230,12 @@ def loss_case(
         mask = inputs["completion_mask"].float()
         tensors = {"trl_logps": logps.contiguous(), "trl_entropy": entropies.contiguous()}
         if old_noise:
-            old = (logps + src.noise(logps.shape, old_noise)) * mask
+            shift = src.noise(logps.shape, old_noise)
+            # Whatever the draw, the ratio of every completion's first token is
+            # e^0.4 (above 1 + epsilon_high) and of its second e^-0.4 (below
+            # 1 - epsilon_low), so rows of either advantage sign are clipped.
+            shift[:, 0], shift[:, 1] = -0.4, 0.4
+            old = (logps + shift) * mask
             inputs["old_per_token_logps"] = old
             tensors["old_logps"] = old.contiguous()
         if beta != 0.0:
