@@ -31,6 +31,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The reward function failed for a whole batch.
+    #[error("reward function failed: {0}")]
+    Reward(String),
     /// A tensor the model needs is not in the checkpoint.
     #[error("checkpoint {dir} has no tensor `{name}`")]
     MissingTensor {

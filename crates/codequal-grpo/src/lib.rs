@@ -21,16 +21,25 @@
 //! libtorch: see the workspace README ("libtorch"); `cargo xtask setup`
 //! makes plain `cargo build` find PyPI's torch 2.11.0.
 
+pub mod checkpoint;
 pub mod config;
 pub mod error;
 pub mod logprobs;
+pub mod loss;
 pub mod models;
+pub mod optim;
 pub mod sampling;
 pub mod tokenizer;
+pub mod trainer;
 
 pub use config::Config;
 pub use error::{Error, Result};
 pub use logprobs::{completion_logprobs, CompletionLogprobs, LogprobConfig};
+pub use loss::{grpo_loss, LossConfig, LossInputs, LossOutput, LossType};
 pub use models::{Architecture, AutoModel, KvCache, LoadOptions};
+pub use optim::{AdamW, AdamWConfig, LrSchedule, ScheduleKind};
 pub use sampling::{generate, generate_ids, Sample, SamplingConfig};
 pub use tokenizer::{Message, Tokenizer};
+pub use trainer::{
+    Metrics, PromptExample, Silent, Trainer, TrainerConfig, TrainerState, TrainingObserver,
+};

@@ -20,6 +20,9 @@ pub struct LogprobConfig {
     pub temperature: f64,
     /// Completion positions per vocabulary projection. Default 128.
     pub chunk_size: usize,
+    /// Also compute each position's entropy (detached, for TRL's `entropy`
+    /// metric). Default false.
+    pub compute_entropy: bool,
 }
 
 impl Default for LogprobConfig {
@@ -27,6 +30,7 @@ impl Default for LogprobConfig {
         Self {
             temperature: 1.0,
             chunk_size: 128,
+            compute_entropy: false,
         }
     }
 }
@@ -38,6 +42,9 @@ pub struct CompletionLogprobs {
     pub logprobs: Tensor,
     /// `[B, C]` 1.0 on completion tokens, 0.0 on right padding.
     pub mask: Tensor,
+    /// `[B, C]` entropy of the temperature-scaled distribution at each
+    /// position (detached), when [`LogprobConfig::compute_entropy`] is set.
+    pub entropy: Option<Tensor>,
 }
 
 /// Log-probs of `completions[i]` following `prompts[i]`. Prompts are left
@@ -100,6 +107,9 @@ pub fn completion_logprobs(
     if c == 0 {
         return Ok(CompletionLogprobs {
             logprobs: Tensor::zeros([b, 0], (Kind::Float, device)),
+            entropy: cfg
+                .compute_entropy
+                .then(|| Tensor::zeros([b, 0], (Kind::Float, device))),
             mask: cmask,
         });
     }
@@ -114,6 +124,7 @@ pub fn completion_logprobs(
     let targets = ids.narrow(1, p, c);
     let chunk = cfg.chunk_size as i64;
     let mut parts = Vec::new();
+    let mut entropies = Vec::new();
     let mut start = 0;
     while start < c {
         let len = chunk.min(c - start);
@@ -121,16 +132,26 @@ pub fn completion_logprobs(
             .lm_head(&hidden.narrow(1, start, len))
             .to_kind(Kind::Float)
             / cfg.temperature;
-        let lp = logits
-            .log_softmax(-1, Kind::Float)
+        let all = logits.log_softmax(-1, Kind::Float);
+        if cfg.compute_entropy {
+            entropies.push(tch::no_grad(|| {
+                let all = all.detach();
+                -(all.exp() * &all).sum_dim_intlist(-1, false, Kind::Float)
+            }));
+        }
+        let lp = all
             .gather(2, &targets.narrow(1, start, len).unsqueeze(-1), false)
             .squeeze_dim(-1);
         parts.push(lp);
         start += len;
     }
     let logprobs = Tensor::cat(&parts, 1) * &cmask;
+    let entropy = cfg
+        .compute_entropy
+        .then(|| Tensor::cat(&entropies, 1) * &cmask);
     Ok(CompletionLogprobs {
         logprobs,
         mask: cmask,
+        entropy,
     })
 }

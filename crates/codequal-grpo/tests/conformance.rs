@@ -124,6 +124,7 @@ fn logprobs_match_transformers() {
         let cfg = LogprobConfig {
             temperature: g.temperature,
             chunk_size: 3,
+            ..Default::default()
         };
         let out = tch::no_grad(|| {
             completion_logprobs(

@@ -134,6 +134,7 @@ fn logprobs_match_the_forward_pass_and_carry_gradients() {
     let cfg = LogprobConfig {
         temperature: 0.7,
         chunk_size: 2,
+        ..Default::default()
     };
     let out = completion_logprobs(&model, &prompts, &completions, 0, &cfg).expect("logprobs");
     assert_eq!(out.logprobs.size(), [2, 3]);
