@@ -5,7 +5,7 @@
 //! else `~/.cache/codequal/venv`. Each set is installed once; a stamp file
 //! holding a hash of the set's requirements marks it done, so a changed pin
 //! reinstalls and an unchanged one costs nothing. Later sets (libtorch from
-//! PyPI's `torch`, transformers, TRL) are added as more `RequirementSet`s.
+//! PyPI's `torch`, transformers, TRL) are separate `RequirementSet`s.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,8 +38,17 @@ impl RequirementSet {
         name: "hf",
         pip_args: &[],
     };
+    /// TRL 1.16.0 and what it needs beyond `hf` (accelerate, datasets): the
+    /// reference of codequal-grpo's GRPO loss, gradient and optimizer
+    /// conformance test. Its file repeats the torch and transformers pins so
+    /// that resolving TRL's dependencies cannot move them.
+    pub const TRL: Self = Self {
+        name: "trl",
+        pip_args: &[],
+    };
     /// What `cargo xtask test` needs.
-    pub const ALL_DEFAULT: &'static [Self] = &[Self::REFERENCE_TOOLS, Self::TORCH, Self::HF];
+    pub const ALL_DEFAULT: &'static [Self] =
+        &[Self::REFERENCE_TOOLS, Self::TORCH, Self::HF, Self::TRL];
 
     fn file(&self) -> PathBuf {
         crate::project_root()

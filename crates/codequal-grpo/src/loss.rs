@@ -6,9 +6,14 @@
 //! log_ratio  = logp - old_logp                      (old_logp = logp.detach() when not given)
 //! coef_1     = exp(log_ratio)
 //! coef_2     = clamp(coef_1, 1 - eps_low, 1 + eps_high)
-//! loss_tok   = -min(coef_1 * A, coef_2 * A)  (+ beta * k3 when beta != 0)
+//! loss_tok   = -min(coef_1 * A, coef_2 * A)  (+ beta * k3 * coef_1 when beta != 0)
 //! k3         = exp(ref - logp) - (ref - logp) - 1
 //! ```
+//!
+//! The KL term is multiplied by the differentiable ratio `coef_1`, TRL
+//! 1.16's default `use_bias_correction_kl=True` (grpo_trainer.py 3104-3105):
+//! it changes the KL gradient even on policy, where `coef_1` is 1, and the
+//! loss and logged `kl` off policy.
 //!
 //! aggregated by `loss_type`:
 //!
@@ -222,7 +227,8 @@ pub fn grpo_loss(inputs: &LossInputs<'_>, cfg: &LossConfig) -> Result<LossOutput
         };
         same(reference, "ref_logprobs")?;
         let d = reference - logp;
-        let kl = d.exp() - &d - 1.0;
+        // TRL's use_bias_correction_kl (see the module docs).
+        let kl = (d.exp() - &d - 1.0) * &coef_1;
         kl_metric = Some(masked_mean(&kl.detach(), &mask));
         per_token += kl * cfg.beta;
     }
@@ -384,7 +390,8 @@ mod tests {
         let out = grpo_loss(&inputs, &cfg).expect("loss");
         assert_eq!(out.metrics.clip_ratio_high_mean, 0.5);
         assert_eq!(out.metrics.clip_ratio_low_mean, 0.0);
-        let k3 = ((-1.0f64).exp() + 1.0 - 1.0) / 2.0;
+        // k3 of token 2 is e^-1, times its ratio e^-0.5 (bias correction).
+        let k3 = ((-1.0f64).exp() + 1.0 - 1.0) * (-0.5f64).exp() / 2.0;
         assert!((out.metrics.kl.expect("kl") - k3).abs() < 1e-6);
         // Token 1: -min(e^0.5, 1.2); token 2: -min(e^-0.5, 0.8) = -e^-0.5.
         let expected = (-1.2 - (-0.5f64).exp()) / 2.0 + 0.5 * k3;

@@ -114,3 +114,20 @@ pub fn random_vars(dir: &Path) -> Vec<(String, Tensor)> {
 pub fn max_abs_diff(a: &Tensor, b: &Tensor) -> f64 {
     (a - b).abs().max().double_value(&[])
 }
+
+/// TRL's GRPO goldens, written by `tests/golden/make_trl_goldens.py` into
+/// the `trl/` folder of [`golden_dir`]. Missing ones are handled like
+/// missing goldens: `None`, or a failure under `CODEQUAL_REQUIRE_REFERENCE=1`.
+pub fn trl_golden_dir(test: &str) -> Option<PathBuf> {
+    let dir = golden_dir(test)?.join("trl");
+    if dir.join(".stamp").is_file() {
+        return Some(dir);
+    }
+    let require = std::env::var("CODEQUAL_REQUIRE_REFERENCE").is_ok_and(|v| v == "1");
+    assert!(
+        !require,
+        "{test}: TRL goldens missing (CODEQUAL_REQUIRE_REFERENCE=1); run `cargo xtask setup`"
+    );
+    eprintln!("{test}: did not run (no TRL goldens; `cargo xtask setup` writes them)");
+    None
+}
