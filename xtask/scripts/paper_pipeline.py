@@ -15,14 +15,16 @@ per-completion pass counts can be checked against the Rust pipeline's.
 
 Usage: python paper_pipeline.py SAMPLE.jsonl PROBLEMS_DIR [--workers N]
 SAMPLE.jsonl: one {"task_id", "code"} object per line (other fields kept).
-Prints one JSON object: completions, seconds, completions_per_s, the
-process time spent in each part, and per completion the cases passed.
+Prints one JSON object: completions, seconds, completions_per_s, the CPU
+seconds of every process it started, the wall time spent in each part, and
+per completion the cases passed.
 """
 
 import glob
 import json
 import multiprocessing
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -149,6 +151,15 @@ def score(item):
     return times
 
 
+def cpu_seconds():
+    """CPU seconds of this process and of every descendant waited for."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    return total
+
+
 def main():
     sample_path, problems_dir = sys.argv[1], sys.argv[2]
     workers = os.cpu_count() or 2
@@ -163,10 +174,16 @@ def main():
                 s = json.loads(line)
                 samples.append(s)
                 items.append((s["code"], problems[s["task_id"]]))
+    cpu_before = cpu_seconds()
     t = time.perf_counter()
-    with multiprocessing.Pool(workers) as pool:
-        results = pool.map(score, items, chunksize=1)
+    pool = multiprocessing.Pool(workers)
+    results = pool.map(score, items, chunksize=1)
+    pool.close()
+    pool.join()
     seconds = time.perf_counter() - t
+    # The pool's workers have been waited for, and they waited for every
+    # tool and test process: their CPU is all in RUSAGE_CHILDREN now.
+    cpu_s = cpu_seconds() - cpu_before
     parts = {k: sum(r[k] for r in results)
              for k in ["pylint", "bandit", "radon_cc", "radon_raw", "vulture", "tests"]}
     print(json.dumps({
@@ -174,8 +191,10 @@ def main():
         "workers": workers,
         "seconds": seconds,
         "completions_per_s": len(items) / seconds,
+        "cpu_s": cpu_s,
+        "cpu_s_per_completion": cpu_s / len(items),
         "test_cases": sum(r["cases"] for r in results),
-        "process_seconds_by_part": parts,
+        "wall_seconds_by_part": parts,
         "passed": [{"task_id": s["task_id"], "passed": r["passed"], "total": r["cases"]}
                    for s, r in zip(samples, results)],
     }))

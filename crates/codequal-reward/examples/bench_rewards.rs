@@ -87,6 +87,52 @@ fn load_average() -> Option<f64> {
         .ok()
 }
 
+/// CPU seconds used so far by this process and by every descendant it has
+/// waited for. Sandbox workers are long-lived descendants: their CPU (and
+/// that of every case they forked and reaped) is counted once the pipeline
+/// that owns them is dropped, so each phase below uses a pipeline of its own.
+fn cpu_seconds() -> f64 {
+    let mut total = 0.0;
+    for who in [libc::RUSAGE_SELF, libc::RUSAGE_CHILDREN] {
+        // SAFETY: an all-zero rusage is a valid value, and getrusage only
+        // writes into the struct it is given.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: see above; `who` is one of the two documented values.
+        if unsafe { libc::getrusage(who, &mut ru) } == 0 {
+            for t in [ru.ru_utime, ru.ru_stime] {
+                total += t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+            }
+        }
+    }
+    total
+}
+
+/// A pipeline with its workers started.
+fn warm_pipeline(config: &RewardConfig) -> Result<RewardPipeline, Box<dyn std::error::Error>> {
+    let pipeline = RewardPipeline::new(config.clone(), codequal_sandbox::Config::default())?;
+    pipeline
+        .sandbox()
+        .warm_up(pipeline.sandbox().config().workers)?;
+    Ok(pipeline)
+}
+
+/// Runs `phase` on a fresh warm pipeline; returns its value, its wall time
+/// and the CPU seconds it took in every process (the workers' start-up
+/// excluded: `startup_cpu_s` is subtracted).
+fn timed_phase<T>(
+    config: &RewardConfig,
+    startup_cpu_s: f64,
+    phase: impl FnOnce(&RewardPipeline) -> Result<T, Box<dyn std::error::Error>>,
+) -> Result<(T, f64, f64), Box<dyn std::error::Error>> {
+    let cpu = cpu_seconds();
+    let pipeline = warm_pipeline(config)?;
+    let t = Instant::now();
+    let value = phase(&pipeline)?;
+    let wall = t.elapsed().as_secs_f64();
+    drop(pipeline);
+    Ok((value, wall, (cpu_seconds() - cpu - startup_cpu_s).max(0.0)))
+}
+
 /// Where the sandbox's time went for one variant.
 #[derive(Default)]
 struct Profile {
@@ -99,7 +145,14 @@ struct Profile {
     slowest_case_cpu_s: f64,
 }
 
-fn latency_summary(mut latencies: Vec<Duration>, completions: usize) -> serde_json::Value {
+/// Latencies of one call pattern, with its CPU and the floor the candidates'
+/// own CPU sets for each call.
+fn latency_summary(
+    mut latencies: Vec<Duration>,
+    completions: usize,
+    cpu_s: f64,
+    floors: &[Duration],
+) -> serde_json::Value {
     let total: f64 = latencies.iter().map(Duration::as_secs_f64).sum();
     latencies.sort();
     json!({
@@ -109,6 +162,11 @@ fn latency_summary(mut latencies: Vec<Duration>, completions: usize) -> serde_js
         "latency_median_s": percentile(&latencies, 0.5),
         "latency_p99_s": percentile(&latencies, 0.99),
         "latency_max_s": latencies.last().map_or(0.0, Duration::as_secs_f64),
+        "cpu_s": cpu_s,
+        "cpu_s_per_completion": cpu_s / completions.max(1) as f64,
+        "floor_median_s": percentile(floors, 0.5),
+        "floor_p99_s": percentile(floors, 0.99),
+        "floor_max_s": floors.last().map_or(0.0, Duration::as_secs_f64),
     })
 }
 
@@ -140,9 +198,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n = all.len();
 
     let config = RewardConfig::default();
-    let pipeline = RewardPipeline::new(config.clone(), codequal_sandbox::Config::default())?;
-    let workers = pipeline.sandbox().config().workers;
-    pipeline.sandbox().warm_up(workers)?;
+    // What starting (and stopping) a pipeline's workers costs, to leave out
+    // of every phase's CPU.
+    let cpu = cpu_seconds();
+    let workers = warm_pipeline(&config)?.sandbox().config().workers;
+    let startup_cpu_s = cpu_seconds() - cpu;
 
     // Format alone, one thread: extraction, a parse, the rule.
     let t = Instant::now();
@@ -183,9 +243,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    let t = Instant::now();
-    let ran = pipeline.sandbox().run_many(&jobs);
-    let correctness_s = t.elapsed().as_secs_f64();
+    let (ran, correctness_s, correctness_cpu_s) =
+        timed_phase(&config, startup_cpu_s, |p| Ok(p.sandbox().run_many(&jobs)))?;
     let mut profile: BTreeMap<usize, Profile> = BTreeMap::new();
     let mut passed_of: BTreeMap<(usize, usize), (usize, usize)> = BTreeMap::new();
     let mut sandbox_errors = 0;
@@ -209,38 +268,65 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cases: usize = profile.values().map(|p| p.cases).sum();
     let case_cpu_s: f64 = profile.values().map(|p| p.case_cpu_s).sum();
     // Copies of the same code share one run in the pipeline: the CPU its
-    // distinct programs need.
+    // distinct programs need, per program, group of 8 and batch of 64.
     let mut seen = std::collections::HashSet::new();
-    let distinct_cpu_s: f64 = ran
-        .iter()
-        .zip(&jobs)
-        .zip(&job_variant)
-        .filter(|((_, (code, _)), (g, _))| seen.insert((*g, *code)))
-        .filter_map(|((r, _), _)| r.as_ref().ok())
-        .flat_map(|r| r.cases.iter().map(|c| c.cpu_s))
-        .sum();
+    let mut distinct_cpu_of_group = vec![0.0f64; groups.len()];
+    let mut longest_program_of_group = vec![0.0f64; groups.len()];
+    for ((r, (code, _)), &(g, _)) in ran.iter().zip(&jobs).zip(&job_variant) {
+        if let (Ok(r), true) = (r, seen.insert((g, *code))) {
+            let program_cpu: f64 = r.cases.iter().map(|c| c.cpu_s).sum();
+            distinct_cpu_of_group[g] += program_cpu;
+            longest_program_of_group[g] = longest_program_of_group[g].max(program_cpu);
+        }
+    }
     let distinct_programs = seen.len();
+    let distinct_cpu_s: f64 = distinct_cpu_of_group.iter().sum();
+    // A program's cases run one after another on one worker, so a call
+    // cannot finish before its longest program, nor before its CPU spread
+    // over the workers.
+    let floor_of = |range: std::ops::Range<usize>| -> Duration {
+        let total: f64 = distinct_cpu_of_group[range.clone()].iter().sum();
+        let longest = longest_program_of_group[range]
+            .iter()
+            .fold(0.0f64, |a, b| a.max(*b));
+        Duration::from_secs_f64((total / workers as f64).max(longest))
+    };
+    let mut group_floors: Vec<Duration> = (0..groups.len()).map(|g| floor_of(g..g + 1)).collect();
+    let mut batch_floors: Vec<Duration> = (0..groups.len())
+        .step_by(GROUPS_PER_BATCH)
+        .map(|g| floor_of(g..(g + GROUPS_PER_BATCH).min(groups.len())))
+        .collect();
+    group_floors.sort();
+    batch_floors.sort();
 
     // The composite, one GRPO group (one problem x 8) per call.
-    let mut group_latencies = Vec::with_capacity(groups.len());
-    let mut composite_sum = 0.0;
-    for (p, cs) in &groups {
-        let t = Instant::now();
-        let scored = pipeline.score_group(p, cs)?;
-        group_latencies.push(t.elapsed());
-        composite_sum += scored.iter().filter_map(|r| r.composite).sum::<f64>();
-    }
+    let ((group_latencies, composite_sum), group8_wall_s, group8_cpu_s) =
+        timed_phase(&config, startup_cpu_s, |pipeline| {
+            let mut latencies = Vec::with_capacity(groups.len());
+            let mut sum = 0.0;
+            for (p, cs) in &groups {
+                let t = Instant::now();
+                let scored = pipeline.score_group(p, cs)?;
+                latencies.push(t.elapsed());
+                sum += scored.iter().filter_map(|r| r.composite).sum::<f64>();
+            }
+            Ok((latencies, sum))
+        })?;
     // The composite, one batch of 64 (8 problems x 8) per call.
-    let mut batch_latencies = Vec::new();
-    let mut batch_completions = 0;
-    for chunk in groups.chunks(GROUPS_PER_BATCH) {
-        let batch: Vec<(&Problem, &[String])> =
-            chunk.iter().map(|(p, c)| (*p, c.as_slice())).collect();
-        batch_completions += chunk.len() * GROUP;
-        let t = Instant::now();
-        std::hint::black_box(pipeline.score_batch(&batch)?);
-        batch_latencies.push(t.elapsed());
-    }
+    let ((batch_latencies, batch_completions), batch64_wall_s, batch64_cpu_s) =
+        timed_phase(&config, startup_cpu_s, |pipeline| {
+            let mut latencies = Vec::new();
+            let mut completions = 0;
+            for chunk in groups.chunks(GROUPS_PER_BATCH) {
+                let batch: Vec<(&Problem, &[String])> =
+                    chunk.iter().map(|(p, c)| (*p, c.as_slice())).collect();
+                completions += chunk.len() * GROUP;
+                let t = Instant::now();
+                std::hint::black_box(pipeline.score_batch(&batch)?);
+                latencies.push(t.elapsed());
+            }
+            Ok((latencies, completions))
+        })?;
     let full_batches = groups.len() / GROUPS_PER_BATCH;
 
     // The reference's sample: problems spread evenly, the variants in turn,
@@ -271,18 +357,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|&i| (groups[i / GROUP].0, std::slice::from_ref(all[i])))
             .collect();
-        let t = Instant::now();
-        std::hint::black_box(pipeline.score_batch(&singles)?);
-        let s = t.elapsed().as_secs_f64();
+        let ((), s, cpu) = timed_phase(&config, startup_cpu_s, |pipeline| {
+            std::hint::black_box(pipeline.score_batch(&singles)?);
+            Ok(())
+        })?;
         sample = json!({
             "completions": picked.len(),
             "seconds": s,
             "completions_per_s": picked.len() as f64 / s.max(1e-12),
+            "cpu_s": cpu,
+            "cpu_s_per_completion": cpu / picked.len() as f64,
         });
     }
 
     let per_s = |secs: f64| n as f64 / secs.max(1e-12);
-    let batch64 = latency_summary(batch_latencies.clone(), batch_completions);
+    let batch64 = latency_summary(
+        batch_latencies,
+        batch_completions,
+        batch64_cpu_s,
+        &batch_floors,
+    );
     let by_variant: serde_json::Map<String, serde_json::Value> = profile
         .iter()
         .map(|(v, p)| {
@@ -319,11 +413,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "completions_per_s": per_s(correctness_s),
                 "workers": workers,
                 "every_copy_run": true,
+                "cpu_s": correctness_cpu_s,
             },
-            "composite_group8": latency_summary(group_latencies, n),
+            "composite_group8": latency_summary(group_latencies, n, group8_cpu_s, &group_floors),
             "composite_batch64": batch64,
         },
         "batches_of_64": full_batches,
+        "phase_wall_s": {"group8": group8_wall_s, "batch64": batch64_wall_s},
+        "worker_startup_cpu_s": startup_cpu_s,
         "sandbox_profile": {
             "case_cpu_s": case_cpu_s,
             "distinct_programs": distinct_programs,
