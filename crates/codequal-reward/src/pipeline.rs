@@ -14,6 +14,15 @@
 //! A completion whose correctness cannot be computed because the sandbox
 //! itself failed gets `None` for that reward; a completion with no rewards at
 //! all is left out of its group's baseline and gets advantage 0.
+//!
+//! Within one batch, identical code for the same problem runs in the sandbox
+//! once and every copy gets that run's verdicts
+//! ([`RewardConfig::deduplicate_programs`], on by default). GRPO groups hold
+//! exact duplicates often (easy problems, low temperature, a policy that has
+//! converged), and running a copy again costs the whole program's CPU time
+//! for the same verdicts.
+
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -50,7 +59,7 @@ pub enum QualityGuard {
 }
 
 /// Everything that decides a reward.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RewardConfig {
     /// Weights of format / correctness / quality (default 0.2 / 0.3 / 0.5).
@@ -67,6 +76,26 @@ pub struct RewardConfig {
     pub aggregation: Aggregation,
     /// Advantage scaling (default by group std).
     pub scaling: Scaling,
+    /// Run identical code for the same problem once per batch and give every
+    /// copy its verdicts (default `true`). Only a program whose result
+    /// depends on chance or on timing can tell: its copies then share one
+    /// draw instead of each getting its own.
+    pub deduplicate_programs: bool,
+}
+
+impl Default for RewardConfig {
+    fn default() -> Self {
+        Self {
+            weights: Weights::default(),
+            format: FormatConfig::default(),
+            correctness: CorrectnessMode::default(),
+            quality_guard: QualityGuard::default(),
+            analyzer: codequal_analyzer::Config::default(),
+            aggregation: Aggregation::default(),
+            scaling: Scaling::default(),
+            deduplicate_programs: true,
+        }
+    }
 }
 
 /// Why a case failed, for the explanation.
@@ -183,46 +212,58 @@ impl RewardPipeline {
             .flat_map(|(g, (_, cs))| cs.iter().map(move |c| (g, c)))
             .collect();
         let analysed: Vec<Analysed> = flat.par_iter().map(|(_, c)| self.analyse(c)).collect();
-        // Programs with code go to the sandbox; the rest score 0.
-        let jobs: Vec<(&str, &codequal_sandbox::TestSuite)> = flat
+        // Programs with code go to the sandbox (each distinct one once, unless
+        // deduplication is off); the rest score 0.
+        let mut jobs: Vec<(&str, &codequal_sandbox::TestSuite)> = Vec::new();
+        let mut first_run: HashMap<(&str, &str), usize> = HashMap::new();
+        let job_of: Vec<Option<usize>> = flat
             .iter()
             .zip(&analysed)
-            .filter_map(|((g, _), a)| a.extraction.code.as_deref().map(|code| (code, &suites[*g])))
+            .map(|((g, _), a)| {
+                let code = a.extraction.code.as_deref()?;
+                let mut push = || {
+                    jobs.push((code, &suites[*g]));
+                    jobs.len() - 1
+                };
+                Some(if self.config.deduplicate_programs {
+                    *first_run
+                        .entry((groups[*g].0.id.as_str(), code))
+                        .or_insert_with(push)
+                } else {
+                    push()
+                })
+            })
             .collect();
-        let mut ran = self.sandbox.run_many(&jobs).into_iter();
+        let ran = self.sandbox.run_many(&jobs);
         let mut rewards: Vec<CompletionRewards> = Vec::with_capacity(flat.len());
-        for a in analysed {
+        for (a, job) in analysed.into_iter().zip(job_of) {
             let mut explanation = Explanation {
                 extraction: a.extraction,
                 format_reasons: a.format_reasons,
                 ..Explanation::default()
             };
-            let correctness = if explanation.extraction.code.is_none() {
-                Some(0.0)
-            } else {
-                match ran.next() {
-                    Some(Ok(result)) => {
-                        explanation.failed_cases = result
-                            .cases
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, c)| !c.verdict.is_pass())
-                            .map(|(index, c)| FailedCase {
-                                index,
-                                verdict: c.verdict.kind().to_owned(),
-                                detail: format!("{:?}", c.verdict),
-                            })
-                            .collect();
-                        Some(match self.config.correctness {
-                            CorrectnessMode::Fraction => result.pass_fraction(),
-                            CorrectnessMode::Binary => f64::from(u8::from(result.all_passed())),
+            let correctness = match job.map(|j| &ran[j]) {
+                None => Some(0.0),
+                Some(Ok(result)) => {
+                    explanation.failed_cases = result
+                        .cases
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| !c.verdict.is_pass())
+                        .map(|(index, c)| FailedCase {
+                            index,
+                            verdict: c.verdict.kind().to_owned(),
+                            detail: format!("{:?}", c.verdict),
                         })
-                    }
-                    Some(Err(e)) => {
-                        explanation.sandbox_error = Some(e.to_string());
-                        None
-                    }
-                    None => None,
+                        .collect();
+                    Some(match self.config.correctness {
+                        CorrectnessMode::Fraction => result.pass_fraction(),
+                        CorrectnessMode::Binary => f64::from(u8::from(result.all_passed())),
+                    })
+                }
+                Some(Err(e)) => {
+                    explanation.sandbox_error = Some(e.to_string());
+                    None
                 }
             };
             let raw_quality = match &a.report {
