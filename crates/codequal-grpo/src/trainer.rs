@@ -566,11 +566,13 @@ impl<'a> Trainer<'a> {
             cfg.temperature,
             mix(self.state.seed, step_index as u64),
         )?;
+        let generated = Instant::now();
         let prompt_ids: Vec<String> = samples
             .iter()
             .map(|s| prompts[s.prompt_index].id.clone())
             .collect();
         let rewards = self.score(&prompt_ids, &samples)?;
+        let scored = Instant::now();
         let names = self.reward.names();
 
         let advantages = match cfg.aggregation {
@@ -783,6 +785,12 @@ impl<'a> Trainer<'a> {
 
         self.state.step += 1;
         m.insert("step_time".into(), started.elapsed().as_secs_f64());
+        m.insert(
+            "timing/generate".into(),
+            (generated - started).as_secs_f64(),
+        );
+        m.insert("timing/reward".into(), (scored - generated).as_secs_f64());
+        m.insert("timing/update".into(), scored.elapsed().as_secs_f64());
 
         let every = cfg.log_completions_every;
         if every > 0 && (self.state.step % every == 0 || self.state.step == 1) {

@@ -1,10 +1,19 @@
-//! `train_qwen`: the paper's GRPO experiment (arXiv 2506.02211). Training
-//! is not implemented yet; `sample` and `logprobs` check a checkpoint first.
+//! `train_qwen`: the paper's GRPO experiment (arXiv 2506.02211).
 //!
 //! ```text
+//! train_qwen [train] [--out DIR] [--config FILE.json] [--model DIR] [--resume]
+//!                    [--quality-weight W] [--max-steps N] [--seed N] [--json]
 //! train_qwen sample   --model DIR --prompt "Write fizzbuzz." [--chat] [--json]
 //! train_qwen logprobs --model DIR --prompt-ids 1,2,3 --completion-ids 4,5 --json
 //! ```
+//!
+//! `train` is the default: with no `--model` it builds the embedded tiny
+//! Qwen2 model and trains it on the CPU (see `src/run.rs` for every
+//! default). `sample` and `logprobs` check a checkpoint before training.
+
+mod plot;
+mod run;
+mod tiny;
 
 use std::path::PathBuf;
 
@@ -14,13 +23,16 @@ use codequal_grpo::{
     completion_logprobs, generate, AutoModel, LoadOptions, LogprobConfig, Message, SamplingConfig,
     Tokenizer,
 };
-use tch::{Device, Kind};
 
 #[derive(Debug, Parser)]
 #[command(about = "GRPO on code LLMs with a code-quality reward (arXiv 2506.02211)")]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// `train`'s options, for `train_qwen` without a subcommand.
+    #[command(flatten)]
+    train: TrainArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,8 +41,50 @@ enum Command {
     Sample(SampleArgs),
     /// Per-token log-probs of a completion given a prompt.
     Logprobs(LogprobArgs),
-    /// GRPO training (not implemented yet).
-    Train,
+    /// GRPO training with the code-quality reward (the default).
+    Train(TrainArgs),
+    /// Print the default training config (JSON), to edit into a --config file.
+    DefaultConfig {
+        /// The defaults for training this checkpoint instead of the
+        /// embedded model.
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Default, Args)]
+struct TrainArgs {
+    /// Run directory [default: runs/train-qwen-YYYYMMDD-HHMMSS].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// JSON file of settings that differ from the defaults (see
+    /// `train_qwen default-config`).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Hugging Face checkpoint to train instead of the embedded model.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Continue the run in --out from its newest checkpoint.
+    #[arg(long, requires = "out")]
+    resume: bool,
+    /// Weight of the quality reward (0 is the paper's control run).
+    #[arg(long)]
+    quality_weight: Option<f64>,
+    /// Generation batches to train on.
+    #[arg(long)]
+    max_steps: Option<usize>,
+    /// Seed of the prompt order and of sampling.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// cpu, cuda, cuda:N.
+    #[arg(long)]
+    device: Option<String>,
+    /// f32, bf16, f16.
+    #[arg(long)]
+    dtype: Option<String>,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -109,28 +163,86 @@ struct LogprobArgs {
 }
 
 fn main() -> Result<()> {
-    match Cli::parse().command {
-        Command::Sample(args) => sample(&args),
-        Command::Logprobs(args) => logprobs(&args),
-        Command::Train => bail!("train: not implemented yet (issue 8); use `sample` or `logprobs` to check a checkpoint"),
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Sample(args)) => sample(&args),
+        Some(Command::Logprobs(args)) => logprobs(&args),
+        Some(Command::Train(args)) => train(&args),
+        Some(Command::DefaultConfig { model }) => {
+            let config = match model {
+                Some(m) => run::RunConfig::for_checkpoint(m),
+                None => run::RunConfig::default(),
+            };
+            println!("{}", serde_json::to_string_pretty(&config)?);
+            Ok(())
+        }
+        None => train(&cli.train),
     }
 }
 
+/// The run's config: the run's own saved one when resuming, else the file
+/// (or the defaults); then the flags.
+fn run_config(args: &TrainArgs, out: &std::path::Path) -> Result<run::RunConfig> {
+    let saved = out.join(run::CONFIG_FILE);
+    let mut config = match (&args.config, &args.model) {
+        (Some(file), _) => run::RunConfig::from_file(file)?,
+        (None, _) if args.resume && saved.is_file() => {
+            let text = std::fs::read_to_string(&saved)
+                .with_context(|| format!("reading {}", saved.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("{}: invalid config", saved.display()))?
+        }
+        (None, Some(model)) => run::RunConfig::for_checkpoint(model.clone()),
+        (None, None) => run::RunConfig::default(),
+    };
+    if let Some(m) = &args.model {
+        config.model = Some(m.clone());
+    }
+    if let Some(w) = args.quality_weight {
+        config.reward.weights.quality = w;
+    }
+    if let Some(n) = args.max_steps {
+        config.trainer.max_steps = n;
+    }
+    if let Some(s) = args.seed {
+        config.trainer.seed = s;
+    }
+    if let Some(d) = &args.device {
+        config.device = d.clone();
+    }
+    if let Some(d) = &args.dtype {
+        config.dtype = d.clone();
+    }
+    Ok(config)
+}
+
+fn train(args: &TrainArgs) -> Result<()> {
+    let out = args.out.clone().unwrap_or_else(run::default_run_dir);
+    let mut config = run_config(args, &out)?;
+    config.model = config.model.map(|m| m.canonicalize().unwrap_or(m));
+    eprintln!(
+        "train_qwen: run directory {}\nconfig:\n{}",
+        out.display(),
+        serde_json::to_string_pretty(&config)?
+    );
+    let summary = run::train(&config, &out, args.resume)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!("\n{}", run::summary_table(&summary));
+        if let Some(c) = &summary.checkpoint {
+            println!("final checkpoint: {}", c.display());
+        }
+        for p in &summary.plots {
+            println!("plot: {}", p.display());
+        }
+    }
+    Ok(())
+}
+
 fn load(args: &ModelArgs) -> Result<(AutoModel, Tokenizer)> {
-    let device = match args.device.as_str() {
-        "cpu" => Device::Cpu,
-        "cuda" => Device::Cuda(0),
-        other => match other.strip_prefix("cuda:").map(str::parse) {
-            Some(Ok(n)) => Device::Cuda(n),
-            _ => bail!("unknown device `{other}` (cpu, cuda, cuda:N)"),
-        },
-    };
-    let kind = match args.dtype.as_str() {
-        "f32" => Kind::Float,
-        "bf16" => Kind::BFloat16,
-        "f16" => Kind::Half,
-        other => bail!("unknown dtype `{other}` (f32, bf16, f16)"),
-    };
+    let device = run::parse_device(&args.device)?;
+    let kind = run::parse_dtype(&args.dtype)?;
     let model = AutoModel::load(&args.model, LoadOptions { device, kind })
         .with_context(|| format!("loading {}", args.model.display()))?;
     let tokenizer = Tokenizer::load(&args.model)?;

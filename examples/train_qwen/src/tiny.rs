@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use codequal_grpo::{completion_logprobs, AdamW, AdamWConfig, LogprobConfig};
+use codequal_reward::problems::Problem;
+use codequal_reward::prompt::PromptTemplate;
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 use tokenizers::models::bpe::{BpeTrainerBuilder, BPE};
@@ -26,7 +28,7 @@ use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::{AddedToken, DecoderWrapper, ModelWrapper, PreTokenizerWrapper, TokenizerImpl};
 
 /// The chat template of the tiny model (Qwen's, without tools).
-pub const CHAT_TEMPLATE: &str = "{%- for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n{%- endfor %}{%- if add_generation_prompt %}<|im_start|>assistant\n{%- endif %}";
+pub const CHAT_TEMPLATE: &str = "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
 
 /// Shape and warm-up of the embedded model. Defaults fit the 20-minute
 /// budget on 2 CPU cores.
@@ -55,6 +57,11 @@ pub struct TinyModelConfig {
     pub sft_learning_rate: f64,
     /// Seed of the initialisation and the warm-up order (default 0).
     pub seed: u64,
+    /// Training problems the embedded run learns and trains on: those with
+    /// the shortest references (default 24; 0: all 160). A model of a
+    /// million parameters can learn two dozen programs in a short warm-up,
+    /// not 320.
+    pub train_problems: usize,
 }
 
 impl Default for TinyModelConfig {
@@ -71,7 +78,49 @@ impl Default for TinyModelConfig {
             sft_batch: 8,
             sft_learning_rate: 3e-3,
             seed: 0,
+            train_problems: 24,
         }
+    }
+}
+
+/// The `n` problems of `train` with the shortest references (the longer of
+/// the clean and the flawed solution), ties broken by id.
+pub fn select_problems<'p>(train: &[&'p Problem], n: usize) -> Vec<&'p Problem> {
+    let mut sorted: Vec<&Problem> = train.to_vec();
+    sorted.sort_by(|a, b| {
+        let len = |p: &Problem| p.clean_solution.len().max(p.flawed_solution.len());
+        len(a).cmp(&len(b)).then_with(|| a.id.cmp(&b.id))
+    });
+    sorted.truncate(n);
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    sorted
+}
+
+/// The warm-up examples of one problem: its chat prompt (rendered with the
+/// tiny model's template) answered by the clean and by the flawed
+/// reference, each as a ```python block.
+pub fn examples(problem: &Problem, template: &PromptTemplate) -> Result<Vec<Example>> {
+    let messages: Vec<codequal_grpo::Message> = template
+        .messages(problem)
+        .into_iter()
+        .map(|m| codequal_grpo::Message::new(m.role, m.content))
+        .collect();
+    let prompt =
+        codequal_grpo::tokenizer::render_chat_template(CHAT_TEMPLATE, &messages, true, None, None)?;
+    Ok([&problem.clean_solution, &problem.flawed_solution]
+        .into_iter()
+        .map(|code| Example {
+            prompt: prompt.clone(),
+            answer: format!("```python\n{}```", ensure_newline(code)),
+        })
+        .collect())
+}
+
+fn ensure_newline(code: &str) -> String {
+    if code.ends_with('\n') {
+        code.to_owned()
+    } else {
+        format!("{code}\n")
     }
 }
 
@@ -101,11 +150,9 @@ pub fn ensure(
     if examples.is_empty() {
         bail!("no warm-up examples: the training set is empty");
     }
-    let key = fnv(
-        serde_json::to_string(&(cfg, examples, CHAT_TEMPLATE, 1u32))
-            .context("hashing the model recipe")?
-            .as_bytes(),
-    );
+    let key = fnv(serde_json::to_string(&(cfg, examples, CHAT_TEMPLATE, 1u32))
+        .context("hashing the model recipe")?
+        .as_bytes());
     let dir = cache_root.join(format!("tiny-qwen2-{key:016x}"));
     if dir.join("model.safetensors").is_file() {
         progress(&format!("reusing cached model {}", dir.display()));
@@ -122,10 +169,18 @@ pub fn ensure(
     progress("initialising the model");
     init_weights(&tmp, cfg)?;
     warm_up(&tmp, cfg, examples, progress)?;
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
+    // Another process may have published the same model meanwhile: theirs
+    // is identical (same recipe), and may be in use, so keep it.
+    if dir.join("model.safetensors").is_file() {
+        std::fs::remove_dir_all(&tmp)?;
+        return Ok(dir);
     }
-    std::fs::rename(&tmp, &dir).with_context(|| format!("publishing {}", dir.display()))?;
+    if let Err(e) = std::fs::rename(&tmp, &dir) {
+        std::fs::remove_dir_all(&tmp)?;
+        if !dir.join("model.safetensors").is_file() {
+            return Err(e).with_context(|| format!("publishing {}", dir.display()));
+        }
+    }
     Ok(dir)
 }
 
@@ -142,16 +197,23 @@ fn train_tokenizer(dir: &Path, cfg: &TinyModelConfig, examples: &[Example]) -> R
         .iter()
         .map(|t| AddedToken::from(*t, true))
         .collect();
-    let mut trainer = BpeTrainerBuilder::new()
+    let mut trainer: tokenizers::models::TrainerWrapper = BpeTrainerBuilder::new()
         .vocab_size(cfg.vocab_size)
         .min_frequency(2)
         .special_tokens(specials.clone())
-        .initial_alphabet(ByteLevel::alphabet())
+        .initial_alphabet(ByteLevel::alphabet().into_iter().collect())
         .show_progress(false)
-        .build();
-    let mut tok: TokenizerImpl<ModelWrapper, _, PreTokenizerWrapper, _, DecoderWrapper> =
-        TokenizerImpl::new(ModelWrapper::BPE(BPE::default()));
-    tok.with_normalizer(None::<tokenizers::NormalizerWrapper>);
+        .build()
+        .into();
+    let mut tok: TokenizerImpl<
+        ModelWrapper,
+        tokenizers::NormalizerWrapper,
+        PreTokenizerWrapper,
+        tokenizers::PostProcessorWrapper,
+        DecoderWrapper,
+    > = TokenizerImpl::new(ModelWrapper::BPE(BPE::default()));
+    tok.with_normalizer(None::<tokenizers::NormalizerWrapper>)
+        .map_err(|e| anyhow::anyhow!("configuring the tokenizer: {e}"))?;
     tok.with_pre_tokenizer(Some(PreTokenizerWrapper::ByteLevel(ByteLevel::new(
         false, true, true,
     ))));
@@ -160,7 +222,8 @@ fn train_tokenizer(dir: &Path, cfg: &TinyModelConfig, examples: &[Example]) -> R
     let corpus_str = corpus.to_string_lossy().into_owned();
     tok.train_from_files(&mut trainer, vec![corpus_str])
         .map_err(|e| anyhow::anyhow!("training the tokenizer: {e}"))?;
-    tok.add_special_tokens(&specials);
+    tok.add_special_tokens(specials)
+        .map_err(|e| anyhow::anyhow!("adding special tokens: {e}"))?;
     let tok: tokenizers::Tokenizer = tok.into();
     tok.save(dir.join("tokenizer.json"), false)
         .map_err(|e| anyhow::anyhow!("saving tokenizer.json: {e}"))?;
@@ -201,7 +264,10 @@ fn write_configs(dir: &Path, cfg: &TinyModelConfig) -> Result<()> {
         "eos_token_id": eos,
         "pad_token_id": pad,
     });
-    std::fs::write(dir.join("config.json"), serde_json::to_string_pretty(&config)?)?;
+    std::fs::write(
+        dir.join("config.json"),
+        serde_json::to_string_pretty(&config)?,
+    )?;
     let generation = serde_json::json!({ "eos_token_id": [eos, pad], "pad_token_id": pad });
     std::fs::write(
         dir.join("generation_config.json"),
@@ -298,7 +364,13 @@ fn warm_up(
             prompts.push(p.clone());
             answers.push(a.clone());
         }
-        let out = completion_logprobs(&model, &prompts, &answers, tokenizer.pad_token_id(), &lp_cfg)?;
+        let out = completion_logprobs(
+            &model,
+            &prompts,
+            &answers,
+            tokenizer.pad_token_id(),
+            &lp_cfg,
+        )?;
         let loss = -(&out.logprobs * &out.mask).sum(Kind::Float) / out.mask.sum(Kind::Float);
         opt.zero_grad();
         loss.backward();
