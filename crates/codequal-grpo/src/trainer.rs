@@ -9,8 +9,9 @@
 //! iteration, as TRL with `steps_per_generation == gradient_accumulation_steps`).
 //!
 //! Outputs in the run directory:
-//! - `metrics.jsonl`: one line per step with TRL's metric names, and one
-//!   line per evaluation (`eval/*` keys);
+//! - `metrics.jsonl`: one line per step with TRL's metric names (plus
+//!   `timing/generate`, `timing/reward` and `timing/update`, the seconds of
+//!   each phase), and one line per evaluation (`eval/*` keys);
 //! - `samples/step-NNNNNN.jsonl`: sampled completions with their rewards,
 //!   advantages and explanations, every `log_completions_every` steps;
 //! - `checkpoints/checkpoint-NNNNNN/`: see [`crate::checkpoint`].

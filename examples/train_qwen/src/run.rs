@@ -96,28 +96,33 @@ impl Default for RunConfig {
 
 impl RunConfig {
     /// The embedded default's trainer: TRL's defaults (4 prompts x 8
-    /// completions per step, 100 steps, DAPO loss, no KL) except
+    /// completions per step, DAPO loss, no KL, constant learning rate)
+    /// except
+    /// - `max_steps` 120: with the 24 problems of the tiny model an epoch is
+    ///   6 steps, so each fifth of the run (the summary compares the first
+    ///   and the last) sees every problem exactly 4 times;
     /// - `temperature` 0.5: the warmed-up tiny model writes its programs
     ///   token by token, and at 1.0 a 200-token program almost never comes
     ///   out whole (measured: correctness 0.02 at 1.0, 0.6 at 0.7, 0.87 at
-    ///   0.5). At 0.5 most groups hold working programs, so the groups'
-    ///   differences are mostly the quality of the code;
+    ///   0.5);
     /// - `max_completion_length` 320 (the selected references fit);
-    /// - learning rate 1e-4, constant (a 1M-parameter model trained from
-    ///   scratch, not a pretrained 3B one: TRL's 1e-6 does not move it;
-    ///   3e-4 collapsed it within 10 steps);
+    /// - learning rate 3e-5 (a 1M-parameter model trained from scratch,
+    ///   not a pretrained 3B one: TRL's 1e-6 does not move it; 1e-4 and
+    ///   above made it worse than not training at all, see
+    ///   `docs/results.md`);
     /// - `eval_every` 20;
-    /// - `save_every` 1: a checkpoint of the tiny model takes a few
-    ///   milliseconds, so a crash loses at most the step in flight.
+    /// - `save_every` 1: a checkpoint of the tiny model takes milliseconds,
+    ///   so a crash loses at most the step in flight.
     pub fn embedded_trainer() -> TrainerConfig {
         let mut t = TrainerConfig {
+            max_steps: 120,
             temperature: 0.5,
             max_completion_length: 320,
             eval_every: 20,
             save_every: 1,
             ..TrainerConfig::default()
         };
-        t.optimizer.learning_rate = 1e-4;
+        t.optimizer.learning_rate = 3e-5;
         t
     }
 
@@ -371,7 +376,7 @@ pub fn summarize(run_dir: &Path) -> Result<Summary> {
 /// The summary as a table for people.
 pub fn summary_table(s: &Summary) -> String {
     let mut out = format!(
-        "{:<14} {:>12} {:>12} {:>9}\n",
+        "{:<22} {:>12} {:>12} {:>9}\n",
         "metric",
         format!("first {}", s.window),
         format!("last {}", s.window),
@@ -380,13 +385,13 @@ pub fn summary_table(s: &Summary) -> String {
     for (key, label) in SUMMARY_METRICS {
         if let Some((a, b)) = s.train.get(*key) {
             out.push_str(&format!(
-                "{label:<14} {a:>12.4} {b:>12.4} {:>+9.4}\n",
+                "{label:<22} {a:>12.4} {b:>12.4} {:>+9.4}\n",
                 b - a
             ));
         }
     }
     for (key, (a, b)) in &s.eval {
-        out.push_str(&format!("{key:<14} {a:>12.4} {b:>12.4} {:>+9.4}\n", b - a));
+        out.push_str(&format!("{key:<22} {a:>12.4} {b:>12.4} {:>+9.4}\n", b - a));
     }
     out
 }
