@@ -14,10 +14,13 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_train_qwen");
 
-/// A model and run small enough for seconds per step.
-fn small_config(extra_trainer: &str) -> String {
+/// A model and run small enough for seconds per step. `uid_base` keeps
+/// the sandboxes of tests running at the same time on distinct uids (a
+/// worker's uid is its process-count and kill(-1) domain).
+fn small_config(uid_base: u32, extra_trainer: &str) -> String {
     format!(
         r#"{{
+  "sandbox": {{"sandbox_uid_base": {uid_base}}},
   "tiny": {{"vocab_size": 400, "hidden_size": 32, "intermediate_size": 64,
             "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1,
             "max_position_embeddings": 1024, "sft_steps": 12, "sft_batch": 4,
@@ -90,7 +93,7 @@ fn a_short_run_writes_everything_a_run_should() {
     let config = write_config(
         tmp.path(),
         "c.json",
-        &small_config(r#", "eval_every": 2, "eval_prompts": 2"#),
+        &small_config(2_100_000, r#", "eval_every": 2, "eval_prompts": 2"#),
     );
     let out = tmp.path().join("run");
     let o = run(&[
@@ -278,7 +281,7 @@ print(json.dumps(lp))
 #[test]
 fn sigkill_then_resume_ends_with_the_same_weights() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = write_config(tmp.path(), "c.json", &small_config(""));
+    let config = write_config(tmp.path(), "c.json", &small_config(2_200_000, ""));
     let config = config.to_str().unwrap();
 
     let straight = tmp.path().join("straight");
@@ -444,7 +447,7 @@ fn bad_input_fails_clearly_and_writes_nothing() {
 fn a_full_disk_during_checkpointing_corrupts_nothing() {
     use std::os::unix::process::CommandExt;
     let tmp = tempfile::tempdir().unwrap();
-    let config = write_config(tmp.path(), "c.json", &small_config(""));
+    let config = write_config(tmp.path(), "c.json", &small_config(2_300_000, ""));
     let config = config.to_str().unwrap();
     // Build (or reuse) the cached model without the limit.
     let warm = tmp.path().join("warm");
