@@ -11,6 +11,9 @@
 //!   the paper's pipeline, side by side.
 //! - `bench-sandbox`: fork server vs fresh interpreter vs a human-eval-style
 //!   runner, side by side.
+//! - `bench-grpo`: codequal-grpo's sampling (batch 1, 8, 64) and log-probs
+//!   pass against transformers' `generate` and forward pass on the CPU, on a
+//!   small random Qwen2, side by side.
 //! - `train-qwen [--out DIR] [train_qwen options]`: the README's main job.
 //!   Installs only torch (for libtorch) into the cached venv, builds
 //!   `train_qwen` in release mode and runs its default `train` on the
@@ -22,6 +25,7 @@
 //!   codequal-grpo goldens; prints the venv's path.
 
 mod bench_analyzer;
+mod bench_grpo;
 mod bench_rewards;
 mod bench_sandbox;
 mod grpo_golden;
@@ -33,7 +37,7 @@ use anyhow::{bail, Result};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((task, rest)) = args.split_first() else {
-        bail!("usage: cargo xtask <test|setup|train-qwen|bench-analyzer|bench-rewards|bench-sandbox|rules-doc> [args]");
+        bail!("usage: cargo xtask <test|setup|train-qwen|bench-analyzer|bench-rewards|bench-sandbox|bench-grpo|rules-doc> [args]");
     };
     match task.as_str() {
         "test" => test(rest),
@@ -45,10 +49,11 @@ fn main() -> Result<()> {
         "bench-analyzer" => bench_analyzer::run(rest),
         "bench-rewards" => bench_rewards::run(rest),
         "bench-sandbox" => bench_sandbox::run(rest),
+        "bench-grpo" => bench_grpo::run(rest),
         "rules-doc" => rules_doc::run(rest),
         "train-qwen" => train_qwen(rest),
         other => bail!(
-            "unknown task `{other}`; tasks: test, setup, train-qwen, bench-analyzer, bench-rewards, bench-sandbox, rules-doc"
+            "unknown task `{other}`; tasks: test, setup, train-qwen, bench-analyzer, bench-rewards, bench-sandbox, bench-grpo, rules-doc"
         ),
     }
 }
