@@ -114,7 +114,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut rows = Vec::new();
     for &batch in &batches {
         eprintln!("bench-grpo: batch {batch}: codequal-grpo");
-        let load_before = load_average();
+        let load_before = crate::load_average();
         let mut cmd = Command::new(&ours_bin);
         cmd.arg("--model")
             .arg(&model_dir)
@@ -139,7 +139,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "transformers_logprobs_s": num(&theirs, "logprobs_s"),
             "logprobs_ratio": num(&theirs, "logprobs_s") / num(&ours, "logprobs_s"),
             "load_average_before": load_before,
-            "load_average_after": load_average(),
+            "load_average_after": crate::load_average(),
             "ours": ours,
             "transformers": theirs,
         }));
@@ -226,14 +226,4 @@ fn library_path(dir: &Path) -> std::ffi::OsString {
         dirs.extend(std::env::split_paths(&path));
     }
     std::env::join_paths(dirs).unwrap_or_default()
-}
-
-/// The 1-minute load average.
-fn load_average() -> Option<f64> {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }

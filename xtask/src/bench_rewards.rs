@@ -79,7 +79,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let ours: Value = serde_json::from_slice(&out.stdout).context("bench_rewards output")?;
     let sample_lines = std::fs::read_to_string(&sample_file).context("reading the sample")?;
     eprintln!("bench-rewards: running the Python reference on {sample} completions");
-    let reference_load_before = load_average();
+    let reference_load_before = crate::load_average();
     let out = Command::new(env.venv.join("bin/python"))
         .arg(root.join("xtask/scripts/paper_pipeline.py"))
         .arg(&sample_file)
@@ -95,7 +95,7 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let mut reference: Value = serde_json::from_slice(&out.stdout).context("reference output")?;
     reference["load_average_before"] = json!(reference_load_before);
-    reference["load_average_after"] = json!(load_average());
+    reference["load_average_after"] = json!(crate::load_average());
 
     // The reference judges the same cases: its pass counts must be ours.
     let ours_passed: Vec<Value> = sample_lines
@@ -295,14 +295,4 @@ fn met(flag: Option<bool>) -> &'static str {
     } else {
         "NOT met"
     }
-}
-
-/// The 1-minute load average.
-fn load_average() -> Option<f64> {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }

@@ -231,9 +231,7 @@ fn train_tokenizer(dir: &Path, cfg: &TinyModelConfig, examples: &[Example]) -> R
     Ok(())
 }
 
-fn token_id(dir: &Path, token: &str) -> Result<i64> {
-    let tok = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json"))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+fn token_id(tok: &tokenizers::Tokenizer, token: &str) -> Result<i64> {
     tok.token_to_id(token)
         .map(i64::from)
         .with_context(|| format!("tokenizer has no {token}"))
@@ -243,8 +241,8 @@ fn write_configs(dir: &Path, cfg: &TinyModelConfig) -> Result<()> {
     let tok = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json"))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let vocab = tok.get_vocab_size(true);
-    let eos = token_id(dir, "<|im_end|>")?;
-    let pad = token_id(dir, "<|endoftext|>")?;
+    let eos = token_id(&tok, "<|im_end|>")?;
+    let pad = token_id(&tok, "<|endoftext|>")?;
     let config = serde_json::json!({
         "architectures": ["Qwen2ForCausalLM"],
         "model_type": "qwen2",
@@ -318,7 +316,7 @@ fn warm_up(
 ) -> Result<()> {
     let model = codequal_grpo::AutoModel::load(dir, codequal_grpo::LoadOptions::default())?;
     let tokenizer = codequal_grpo::Tokenizer::load(dir)?;
-    let eos = token_id(dir, "<|im_end|>")?;
+    let eos = token_id(tokenizer.inner(), "<|im_end|>")?;
     let mut data = Vec::with_capacity(examples.len());
     for e in examples {
         let prompt = tokenizer.encode(&e.prompt)?;
