@@ -46,6 +46,19 @@ fn run(args: &[&str]) -> Output {
     command(args).output().expect("train_qwen starts")
 }
 
+/// `train_qwen train --config CONFIG --out OUT EXTRA...`.
+fn train_command(config: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut cmd = command(&["train", "--config"]);
+    cmd.arg(config).arg("--out").arg(out).args(extra);
+    cmd
+}
+
+fn train(config: &Path, out: &Path, extra: &[&str]) -> Output {
+    train_command(config, out, extra)
+        .output()
+        .expect("train_qwen starts")
+}
+
 fn write_config(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -96,14 +109,7 @@ fn a_short_run_writes_everything_a_run_should() {
         &small_config(2_100_000, r#", "eval_every": 2, "eval_prompts": 2"#),
     );
     let out = tmp.path().join("run");
-    let o = run(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
+    let o = train(&config, &out, &["--json"]);
     assert!(o.status.success(), "train failed:\n{}", stderr(&o));
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("--json summary");
     assert_eq!(summary["steps"], 4);
@@ -196,13 +202,7 @@ fn a_short_run_writes_everything_a_run_should() {
 
     // The same directory again without --resume: refused, nothing touched.
     let before = std::fs::read(out.join("metrics.jsonl")).unwrap();
-    let o = run(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = train(&config, &out, &[]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("already holds a run"), "{}", stderr(&o));
     assert_eq!(std::fs::read(out.join("metrics.jsonl")).unwrap(), before);
@@ -282,30 +282,17 @@ print(json.dumps(lp))
 fn sigkill_then_resume_ends_with_the_same_weights() {
     let tmp = tempfile::tempdir().unwrap();
     let config = write_config(tmp.path(), "c.json", &small_config(2_200_000, ""));
-    let config = config.to_str().unwrap();
 
     let straight = tmp.path().join("straight");
-    let o = run(&[
-        "train",
-        "--config",
-        config,
-        "--out",
-        straight.to_str().unwrap(),
-    ]);
+    let o = train(&config, &straight, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
 
     let killed = tmp.path().join("killed");
-    let mut child = command(&[
-        "train",
-        "--config",
-        config,
-        "--out",
-        killed.to_str().unwrap(),
-    ])
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
+    let mut child = train_command(&config, &killed, &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(600);
     while !killed.join("checkpoints/checkpoint-000002").exists() {
         assert!(Instant::now() < deadline, "no checkpoint-000002 in 10 min");
@@ -448,23 +435,14 @@ fn a_full_disk_during_checkpointing_corrupts_nothing() {
     use std::os::unix::process::CommandExt;
     let tmp = tempfile::tempdir().unwrap();
     let config = write_config(tmp.path(), "c.json", &small_config(2_300_000, ""));
-    let config = config.to_str().unwrap();
     // Build (or reuse) the cached model without the limit.
     let warm = tmp.path().join("warm");
-    let o = run(&[
-        "train",
-        "--config",
-        config,
-        "--out",
-        warm.to_str().unwrap(),
-        "--max-steps",
-        "1",
-    ]);
+    let o = train(&config, &warm, &["--max-steps", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let weights_len = weights(&warm, 1).len() as u64;
 
     let out = tmp.path().join("run");
-    let mut cmd = command(&["train", "--config", config, "--out", out.to_str().unwrap()]);
+    let mut cmd = train_command(&config, &out, &[]);
     let limit = weights_len / 2;
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
