@@ -34,7 +34,10 @@ pub mod trainer;
 
 pub use config::Config;
 pub use error::{Error, Result};
-pub use logprobs::{completion_logprobs, CompletionLogprobs, LogprobConfig};
+pub use logprobs::{
+    completion_logprobs, completion_logprobs_for_training, CompletionLogprobs, LogprobConfig,
+    TrainingLogprobs,
+};
 pub use loss::{grpo_loss, LossConfig, LossInputs, LossOutput, LossType};
 pub use models::{Architecture, AutoModel, KvCache, LoadOptions};
 pub use optim::{AdamW, AdamWConfig, LrSchedule, ScheduleKind};

@@ -36,7 +36,7 @@ use tch::{Kind, Tensor};
 
 use crate::checkpoint;
 use crate::error::{Error, Result};
-use crate::logprobs::{completion_logprobs, LogprobConfig};
+use crate::logprobs::{completion_logprobs, completion_logprobs_for_training, LogprobConfig};
 use crate::loss::{grpo_loss, LossConfig, LossInputs, LossMetrics};
 use crate::models::AutoModel;
 use crate::optim::{AdamW, AdamWConfig, LrSchedule};
@@ -675,7 +675,10 @@ impl<'a> Trainer<'a> {
             self.optimizer.zero_grad();
             let mut finite = true;
             for (k, &(s, e)) in micro.iter().enumerate() {
-                let out = completion_logprobs(
+                // Memory for the head projection is bounded by the chunk:
+                // the loss backpropagates into the log-probs, then `out.backward`
+                // recomputes the projection a chunk at a time.
+                let out = completion_logprobs_for_training(
                     &self.policy,
                     &all_prompts[s..e],
                     &all_completions[s..e],
@@ -713,6 +716,7 @@ impl<'a> Trainer<'a> {
                 }
                 if loss.loss.requires_grad() {
                     loss.loss.backward();
+                    out.backward(&self.policy)?;
                 }
                 loss_metrics.push(loss.metrics);
             }

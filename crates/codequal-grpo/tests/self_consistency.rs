@@ -1,12 +1,14 @@
 //! Properties that need no reference: the KV cache changes nothing, padding
 //! changes nothing, sampling is reproducible, log-probs agree with the
-//! forward pass and carry gradients. Run on random checkpoints that this
+//! forward pass and carry gradients, and the chunk-recomputing training path
+//! gives plain autograd's gradients. Run on random checkpoints that this
 //! crate writes itself.
 
 mod common;
 
 use codequal_grpo::{
-    completion_logprobs, generate_ids, models::attention_bias, LogprobConfig, SamplingConfig,
+    completion_logprobs, completion_logprobs_for_training, generate_ids, models::attention_bias,
+    AutoModel, LogprobConfig, SamplingConfig,
 };
 use common::{load, max_abs_diff, tiny_config, write_tiny_checkpoint};
 use tch::{Kind, Tensor};
@@ -181,4 +183,115 @@ fn bf16_runs_close_to_f32() {
     assert_eq!(b.kind(), Kind::BFloat16);
     let diff = max_abs_diff(&a, &b.to_kind(Kind::Float));
     assert!(diff < 0.5, "{diff}");
+}
+
+/// Every variable's gradient, by name, then zeroed.
+fn take_grads(model: &AutoModel) -> Vec<(String, Tensor)> {
+    let mut out: Vec<(String, Tensor)> = model
+        .vs
+        .variables()
+        .into_iter()
+        .map(|(name, v)| {
+            let g = v.grad();
+            let g = if g.defined() {
+                g.copy()
+            } else {
+                v.zeros_like()
+            };
+            (name, g)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, mut v) in model.vs.variables() {
+        let g = v.grad();
+        if g.defined() {
+            v.zero_grad();
+        }
+    }
+    out
+}
+
+#[test]
+fn training_logprobs_give_plain_autograds_gradients() {
+    // Lengths that leave a partial last chunk, padding on both sides, and a
+    // loss that is not linear in the log-probs (as GRPO's ratio is not).
+    let prompts = vec![vec![4, 5, 6, 7], vec![9], vec![3, 8]];
+    let completions = vec![vec![10, 11], vec![12, 13, 14, 15, 16], vec![17, 18, 19]];
+    let weights = Tensor::from_slice(&[0.3f32, -1.2, 0.7]).unsqueeze(1);
+    let loss_of = |lp: &Tensor| {
+        (lp.exp() * &weights).sum(Kind::Float) - lp.pow_tensor_scalar(2).mean(Kind::Float)
+    };
+    for (model_type, tied) in ARCHS {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_tiny_checkpoint(dir.path(), &tiny_config(model_type, tied));
+        let model = load(dir.path());
+        for chunk_size in [1, 2, 128] {
+            let cfg = LogprobConfig {
+                temperature: 0.8,
+                chunk_size,
+                compute_entropy: true,
+            };
+            let plain =
+                completion_logprobs(&model, &prompts, &completions, 0, &cfg).expect("plain");
+            loss_of(&plain.logprobs).backward();
+            let want = take_grads(&model);
+
+            let out = completion_logprobs_for_training(&model, &prompts, &completions, 0, &cfg)
+                .expect("training");
+            assert!(out.logprobs.requires_grad());
+            assert!(max_abs_diff(&out.logprobs, &plain.logprobs.detach()) < 1e-6);
+            assert_eq!(max_abs_diff(&out.mask, &plain.mask), 0.0);
+            let (a, b) = (out.entropy.as_ref(), plain.entropy.as_ref());
+            assert!(max_abs_diff(a.expect("entropy"), b.expect("entropy")) < 1e-5);
+            loss_of(&out.logprobs).backward();
+            out.backward(&model).expect("backward");
+            let have = take_grads(&model);
+
+            assert_eq!(want.len(), have.len());
+            let mut nonzero = 0;
+            for ((name, w), (_, h)) in want.iter().zip(&have) {
+                let scale = w.abs().max().double_value(&[]).max(1e-6);
+                let diff = max_abs_diff(w, h);
+                assert!(
+                    diff <= 1e-5 * scale.max(1.0),
+                    "{model_type} tied={tied} chunk {chunk_size}: {name} differs by {diff} (scale {scale})"
+                );
+                if scale > 1e-6 {
+                    nonzero += 1;
+                }
+            }
+            // Every variable (head and embeddings included) got a gradient.
+            assert_eq!(nonzero, want.len(), "{model_type} tied={tied}");
+        }
+    }
+}
+
+#[test]
+fn training_logprobs_backward_is_a_no_op_without_a_loss() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tiny_checkpoint(dir.path(), &tiny_config("qwen2", true));
+    let model = load(dir.path());
+    let out = completion_logprobs_for_training(
+        &model,
+        &[vec![4, 5]],
+        &[vec![6, 7, 8]],
+        0,
+        &LogprobConfig::default(),
+    )
+    .expect("training");
+    out.backward(&model).expect("no gradient yet is fine");
+    assert!(take_grads(&model)
+        .iter()
+        .all(|(_, g)| g.abs().sum(Kind::Float).double_value(&[]) == 0.0));
+    // Empty completions: nothing to project, nothing to carry.
+    let empty = completion_logprobs_for_training(
+        &model,
+        &[vec![4]],
+        &[vec![]],
+        0,
+        &LogprobConfig::default(),
+    )
+    .expect("empty");
+    assert_eq!(empty.logprobs.size(), [1, 0]);
+    empty.backward(&model).expect("empty backward");
 }
