@@ -23,6 +23,8 @@ pub struct Config {
     pub design: crate::rules::design::Settings,
     /// Performance-rule thresholds (the paper's library's defaults).
     pub performance: crate::rules::performance::Settings,
+    /// Dead-code settings: names used from outside the file (default none).
+    pub dead_code: crate::rules::dead_code::Settings,
     /// Scoring settings.
     pub score: ScoreConfig,
 }
@@ -34,6 +36,7 @@ impl Default for Config {
             ignore: Vec::new(),
             design: crate::rules::design::Settings::default(),
             performance: crate::rules::performance::Settings::default(),
+            dead_code: crate::rules::dead_code::Settings::default(),
             score: ScoreConfig::default(),
         }
     }

@@ -81,6 +81,13 @@ pub struct RewardConfig {
     /// depends on chance or on timing can tell: its copies then share one
     /// draw instead of each getting its own.
     pub deduplicate_programs: bool,
+    /// Tell the analyzer what each problem says about its answers (default
+    /// `true`): the names its tests call (the entry point, a class's
+    /// methods) are used from outside, so the dead-code rules do not report
+    /// them, and the clean reference solution's logical lines are the
+    /// expected size for the score's short-code guard. Names or a size set
+    /// in [`Self::analyzer`] are kept and added to.
+    pub problem_hints: bool,
 }
 
 impl Default for RewardConfig {
@@ -94,6 +101,7 @@ impl Default for RewardConfig {
             aggregation: Aggregation::default(),
             scaling: Scaling::default(),
             deduplicate_programs: true,
+            problem_hints: true,
         }
     }
 }
@@ -211,7 +219,14 @@ impl RewardPipeline {
             .enumerate()
             .flat_map(|(g, (_, cs))| cs.iter().map(move |c| (g, c)))
             .collect();
-        let analysed: Vec<Analysed> = flat.par_iter().map(|(_, c)| self.analyse(c)).collect();
+        let configs: Vec<codequal_analyzer::Config> = groups
+            .iter()
+            .map(|(p, _)| self.analyzer_config(p))
+            .collect();
+        let analysed: Vec<Analysed> = flat
+            .par_iter()
+            .map(|(g, c)| self.analyse(c, &configs[*g]))
+            .collect();
         // Programs with code go to the sandbox (each distinct one once, unless
         // deduplication is off); the rest score 0.
         let mut jobs: Vec<(&str, &codequal_sandbox::TestSuite)> = Vec::new();
@@ -303,12 +318,28 @@ impl RewardPipeline {
         Ok(out)
     }
 
-    fn analyse(&self, completion: &str) -> Analysed {
+    /// The analyzer settings for answers to `problem`
+    /// ([`RewardConfig::problem_hints`]).
+    fn analyzer_config(&self, problem: &Problem) -> codequal_analyzer::Config {
+        let mut config = self.config.analyzer.clone();
+        if self.config.problem_hints {
+            config
+                .dead_code
+                .used_names
+                .extend(problem.names_used_by_tests());
+            if config.score.expected_lloc.is_none() {
+                config.score.expected_lloc = problem.reference_lloc();
+            }
+        }
+        config
+    }
+
+    fn analyse(&self, completion: &str, config: &codequal_analyzer::Config) -> Analysed {
         let extraction = extract_code(completion);
         let report = extraction
             .code
             .as_deref()
-            .map(|code| codequal_analyzer::analyze_source_with(code, &self.config.analyzer));
+            .map(|code| codequal_analyzer::analyze_source_with(code, config));
         let parses = report.as_ref().is_some_and(|r| r.syntax_error.is_none());
         let f = format_reward(completion, &extraction, parses, &self.config.format);
         Analysed {

@@ -71,6 +71,31 @@ impl Problem {
         })
     }
 
+    /// Names the tests use from outside the solution: the entry point and,
+    /// for class problems, every method a case calls (sorted, unique).
+    pub fn names_used_by_tests(&self) -> Vec<String> {
+        let mut names = vec![self.entry_point.clone()];
+        for case in self.tests.as_array().into_iter().flatten() {
+            for op in case["ops"].as_array().into_iter().flatten() {
+                if let Some(method) = op["method"].as_str() {
+                    names.push(method.to_owned());
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Logical lines of the clean reference solution (radon's lloc), the
+    /// expected size of an answer; `None` when it does not parse.
+    pub fn reference_lloc(&self) -> Option<u32> {
+        codequal_analyzer::metrics::raw::analyze_source(&self.clean_solution)
+            .ok()
+            .map(|raw| raw.lloc)
+            .filter(|&lloc| lloc > 0)
+    }
+
     /// Number of test cases.
     pub fn case_count(&self) -> usize {
         self.tests.as_array().map_or(0, Vec::len)

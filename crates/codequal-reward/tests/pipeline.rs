@@ -171,3 +171,71 @@ proptest! {
         assert_in_range(&scored);
     }
 }
+
+fn pipeline_with_hints(problem_hints: bool) -> RewardPipeline {
+    let config = RewardConfig {
+        problem_hints,
+        ..RewardConfig::default()
+    };
+    RewardPipeline::new(config, codequal_sandbox::Config::default()).expect("pipeline")
+}
+
+/// Dead-code findings of a scored completion that name `name`.
+fn dead_code_naming(r: &CompletionRewards, name: &str) -> usize {
+    let quoted = format!("'{name}'");
+    r.explanation
+        .findings
+        .iter()
+        .filter(|f| f.code.starts_with("CQD") && f.message.contains(&quoted))
+        .count()
+}
+
+#[test]
+fn problems_tell_the_analyzer_what_their_tests_call_and_how_long_an_answer_is() {
+    use codequal_reward::problems::ProblemKind;
+    let with = pipeline_with_hints(true);
+    let without = pipeline_with_hints(false);
+    for kind in [ProblemKind::Function, ProblemKind::Class] {
+        let p = problems()
+            .all()
+            .iter()
+            .find(|p| p.kind == kind)
+            .expect("a problem of each kind");
+        let answer = [fenced(&p.clean_solution)];
+        let hinted = &with.score_group(p, &answer).expect("score")[0];
+        let plain = &without.score_group(p, &answer).expect("score")[0];
+        assert_eq!(hinted.correctness, Some(1.0), "{}", p.id);
+        // vulture semantics alone: the entry point is never called in the file.
+        assert_eq!(dead_code_naming(plain, &p.entry_point), 1, "{}", p.id);
+        for name in p.names_used_by_tests() {
+            assert_eq!(dead_code_naming(hinted, &name), 0, "{}: {name}", p.id);
+        }
+        let (q_hinted, q_plain) = (
+            hinted.explanation.quality_before_guard.expect("quality"),
+            plain.explanation.quality_before_guard.expect("quality"),
+        );
+        assert!(q_hinted > q_plain, "{}: {q_hinted} vs {q_plain}", p.id);
+    }
+    // An answer far shorter than the reference is scaled down by the
+    // short-code guard only when the reference size is known.
+    let p = problems()
+        .all()
+        .iter()
+        .find(|p| p.kind == ProblemKind::Function && p.reference_lloc().is_some_and(|n| n >= 12))
+        .expect("a problem with a reference of 12+ logical lines");
+    let short = [fenced(&format!(
+        "def {}(*args):\n    n = len(args)\n    return n\n",
+        p.entry_point
+    ))];
+    let hinted = &with.score_group(p, &short).expect("score")[0];
+    let plain = &without.score_group(p, &short).expect("score")[0];
+    let (q_hinted, q_plain) = (
+        hinted.explanation.quality_before_guard.expect("quality"),
+        plain.explanation.quality_before_guard.expect("quality"),
+    );
+    assert!(
+        q_hinted < 0.6 * q_plain,
+        "{}: {q_hinted} vs {q_plain}",
+        p.id
+    );
+}

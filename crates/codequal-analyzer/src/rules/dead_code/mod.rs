@@ -6,9 +6,11 @@
 //! file: a definition is unused when its name is never read anywhere in
 //! the file (by name or as an attribute, through `getattr`/`hasattr` with a
 //! string, a `__all__` list, or a class pattern's keyword), whatever the
-//! scope. Imports are left to F401 (unused-import). vulture's whitelists
-//! and `# noqa` comments are not applied. Reachability follows vulture's
-//! `Reachability` visitor.
+//! scope. Imports are left to F401 (unused-import). vulture's bundled
+//! whitelists of standard-library names are applied; `# noqa` comments are
+//! not. Names used from outside the file (an entry point that tests call)
+//! are declared in [`Settings::used_names`], as a vulture whitelist would
+//! declare them. Reachability follows vulture's `Reachability` visitor.
 
 mod unreachable_code;
 mod unused_attribute;
@@ -26,6 +28,16 @@ use super::{Checker, Confidence, RuleMeta};
 use crate::parse::ast::{self, Constant, Expr, ExprContext, Stmt};
 use crate::parse::TextRange;
 use crate::report::{Finding, Span};
+
+/// Settings of the dead-code family (`[tool.codequal.dead_code]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Names used from outside the analysed file (an entry point its tests
+    /// call, methods a harness invokes), never reported as unused: what a
+    /// vulture whitelist file declares. Default: none.
+    pub used_names: Vec<String>,
+}
 
 /// The family's rules; a rule's `index` is its position here.
 pub(crate) static RULES: &[&RuleMeta] = &[
@@ -451,7 +463,9 @@ pub(crate) fn finish<'a>(ch: &mut Checker<'a>, suite: &'a [Stmt]) {
     let definitions = std::mem::take(&mut ch.dead_code.definitions);
     let mut seen: HashSet<(u8, &str, u32)> = HashSet::new();
     for d in definitions {
-        if ch.dead_code.used.contains(d.name) {
+        if ch.dead_code.used.contains(d.name)
+            || ch.config.dead_code.used_names.iter().any(|n| n == d.name)
+        {
             continue;
         }
         // vulture keeps a set of items: one per kind, name and line.
@@ -689,4 +703,38 @@ fn always_false(test: &Expr) -> bool {
 
 fn always_true(test: &Expr) -> bool {
     safe_eval(test, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{analyze_source_with, Config};
+
+    fn unused(src: &str, used_names: &[&str]) -> Vec<String> {
+        let mut config = Config::default();
+        config.dead_code.used_names = used_names.iter().map(|s| (*s).to_owned()).collect();
+        analyze_source_with(src, &config)
+            .findings
+            .into_iter()
+            .filter(|f| f.code.starts_with("CQD"))
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn used_names_are_never_reported() {
+        let src = "def solve(x):\n    return helper(x)\n\ndef helper(x):\n    return x\n\nclass Box:\n    def put(self, v):\n        self.v = v\n";
+        let all = unused(src, &[]);
+        assert!(all.iter().any(|m| m.contains("'solve'")), "{all:?}");
+        assert!(all.iter().any(|m| m.contains("'Box'")), "{all:?}");
+        assert!(all.iter().any(|m| m.contains("'put'")), "{all:?}");
+        let declared = unused(src, &["solve", "Box", "put"]);
+        assert!(
+            declared
+                .iter()
+                .all(|m| !m.contains("'solve'") && !m.contains("'Box'") && !m.contains("'put'")),
+            "{declared:?}"
+        );
+        // Declaring a name changes nothing else: `v` is still an unused attribute.
+        assert_eq!(all.len() - 3, declared.len(), "{all:?} vs {declared:?}");
+    }
 }
