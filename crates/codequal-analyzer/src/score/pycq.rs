@@ -102,11 +102,14 @@ pub fn score(input: &ScoreInput<'_>) -> QualityScore {
     let mut penalties = Vec::new();
     // Two of our rules may stand for one pylint message (F401 and W0611):
     // per (symbol, line) count the larger number of findings of one code.
-    let mut per_key: HashMap<(&'static str, u32), HashMap<&str, Vec<&Finding>>> = HashMap::new();
+    // Only pylint's symbols are merged: distinct bandit tests, vulture items
+    // or pattern checks on one line are distinct messages of the library.
+    let mut per_key: HashMap<(&str, u32), HashMap<&str, Vec<&Finding>>> = HashMap::new();
     for f in input.findings {
         if let Some((_, _, key)) = mapping(f) {
+            let merged = PYLINT_SYMBOLS.iter().any(|(_, _, symbol)| *symbol == key);
             per_key
-                .entry((key, f.span.line))
+                .entry((if merged { key } else { f.code.as_str() }, f.span.line))
                 .or_default()
                 .entry(f.code.as_str())
                 .or_default()
@@ -135,8 +138,26 @@ pub fn score(input: &ScoreInput<'_>) -> QualityScore {
     // vulture reports every unused import too (at 90% confidence, above the
     // library's 60% cut-off), and the library counts it beside pylint's
     // message, as high like all vulture findings. Our dead-code family leaves
-    // imports to F401, so vulture's copy is added here.
+    // imports to F401, so vulture's copy is added here, except for names
+    // that a bundled vulture whitelist reads (`import sys`: its whitelist
+    // reads `sys.stdout`).
+    let imports = input
+        .suite
+        .map(|suite| import_bindings(input.parsed, suite))
+        .unwrap_or_default();
+    let bound_names: Vec<&str> = imports.iter().map(|i| i.bound.as_str()).collect();
     for f in input.findings.iter().filter(|f| f.code == "F401") {
+        let bound = imports
+            .iter()
+            .find(|i| {
+                i.line == f.span.line && f.message.starts_with(&format!("'{}'", i.pyflakes_name))
+            })
+            .map(|i| i.bound.as_str());
+        if bound.is_some_and(|b| {
+            crate::rules::dead_code::whitelist_uses(bound_names.iter().copied(), b)
+        }) {
+            continue;
+        }
         penalties.push(Penalty {
             source: "vulture:unused-import".to_owned(),
             characteristic: Characteristic::Maintainability,
@@ -235,4 +256,123 @@ mod tests {
         // 100 / (1 + 0.07 * 5) = 74.07
         assert!((characteristic_score(Characteristic::Reliability, 5.0) - 74.07).abs() < 1e-9);
     }
+}
+
+/// One name an import statement binds.
+struct ImportBinding {
+    /// The statement's first line.
+    line: u32,
+    /// The local name (`c` for `import a.b as c`, `a` for `import a.b`).
+    bound: String,
+    /// The name inside pyflakes' F401 message (`a.b as c`, `m.x`, `.m.x`).
+    pyflakes_name: String,
+}
+
+/// Every import in the module, at any depth.
+fn import_bindings(
+    parsed: &crate::parse::ParsedSource<'_>,
+    suite: &[crate::parse::ast::Stmt],
+) -> Vec<ImportBinding> {
+    use crate::parse::ast::Stmt;
+    use rustpython_parser::ast::Ranged;
+    fn walk(stmts: &[Stmt], p: &crate::parse::ParsedSource<'_>, out: &mut Vec<ImportBinding>) {
+        for stmt in stmts {
+            match stmt {
+                Stmt::Import(i) => {
+                    let line = p.lines.line(stmt.start());
+                    for a in &i.names {
+                        let name = a.name.as_str();
+                        let (bound, pyflakes_name) = match &a.asname {
+                            Some(alias) if alias.as_str() != name => {
+                                (alias.to_string(), format!("{name} as {alias}"))
+                            }
+                            _ => (
+                                name.split('.').next().unwrap_or(name).to_owned(),
+                                name.to_owned(),
+                            ),
+                        };
+                        out.push(ImportBinding {
+                            line,
+                            bound,
+                            pyflakes_name,
+                        });
+                    }
+                }
+                Stmt::ImportFrom(i) => {
+                    let line = p.lines.line(stmt.start());
+                    let level = i.level.map_or(0, |l| l.to_usize());
+                    let mut module = ".".repeat(level);
+                    if let Some(m) = &i.module {
+                        module.push_str(m.as_str());
+                    }
+                    if !module.ends_with('.') {
+                        module.push('.');
+                    }
+                    for a in &i.names {
+                        let real = a.name.as_str();
+                        let full = format!("{module}{real}");
+                        let (bound, pyflakes_name) = match &a.asname {
+                            Some(alias) if alias.as_str() != real => {
+                                (alias.to_string(), format!("{full} as {alias}"))
+                            }
+                            _ => (real.to_owned(), full),
+                        };
+                        out.push(ImportBinding {
+                            line,
+                            bound,
+                            pyflakes_name,
+                        });
+                    }
+                }
+                Stmt::FunctionDef(f) => walk(&f.body, p, out),
+                Stmt::AsyncFunctionDef(f) => walk(&f.body, p, out),
+                Stmt::ClassDef(c) => walk(&c.body, p, out),
+                Stmt::If(x) => {
+                    walk(&x.body, p, out);
+                    walk(&x.orelse, p, out);
+                }
+                Stmt::For(x) => {
+                    walk(&x.body, p, out);
+                    walk(&x.orelse, p, out);
+                }
+                Stmt::AsyncFor(x) => {
+                    walk(&x.body, p, out);
+                    walk(&x.orelse, p, out);
+                }
+                Stmt::While(x) => {
+                    walk(&x.body, p, out);
+                    walk(&x.orelse, p, out);
+                }
+                Stmt::With(x) => walk(&x.body, p, out),
+                Stmt::AsyncWith(x) => walk(&x.body, p, out),
+                Stmt::Try(x) => {
+                    walk(&x.body, p, out);
+                    for h in &x.handlers {
+                        let crate::parse::ast::ExceptHandler::ExceptHandler(h) = h;
+                        walk(&h.body, p, out);
+                    }
+                    walk(&x.orelse, p, out);
+                    walk(&x.finalbody, p, out);
+                }
+                Stmt::TryStar(x) => {
+                    walk(&x.body, p, out);
+                    for h in &x.handlers {
+                        let crate::parse::ast::ExceptHandler::ExceptHandler(h) = h;
+                        walk(&h.body, p, out);
+                    }
+                    walk(&x.orelse, p, out);
+                    walk(&x.finalbody, p, out);
+                }
+                Stmt::Match(m) => {
+                    for c in &m.cases {
+                        walk(&c.body, p, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(suite, parsed, &mut out);
+    out
 }

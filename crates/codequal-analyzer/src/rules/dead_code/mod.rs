@@ -54,7 +54,7 @@ pub(crate) static RULES: &[&RuleMeta] = &[
 /// used when a module of that name is imported.
 const WHITELISTS: &[(&str, &str)] = &[
     ("argparse", "argparse ArgumentParser epilog ArgumentDefaultsHelpFormatter _fill_text _get_help_string"),
-    ("ast", "whitelist_node_visitor Whitelist visit_Assert visit_Assign visit_AsyncFor visit_AsyncFunctionDef visit_AsyncWith visit_Attribute visit_AugAssign visit_Await visit_BinOp visit_BoolOp visit_Bytes visit_Call visit_ClassDef visit_Compare visit_Constant visit_Delete visit_Dict visit_DictComp visit_ExceptHandler visit_Exec visit_Expr visit_Expression visit_ExtSlice visit_For visit_FunctionDef visit_GeneratorExp visit_Global visit_If visit_IfExp visit_Import visit_ImportFrom visit_Index visit_Interactive visit_Lambda visit_List visit_ListComp visit_MatchClass visit_Module visit_Name visit_NameConstant visit_Nonlocal visit_Num visit_Print visit_Raise visit_Repr visit_Return visit_Set visit_SetComp visit_Slice visit_Starred visit_Str visit_Subscript visit_Suite visit_Try visit_TryExcept visit_TryFinally visit_Tuple visit_UnaryOp visit_While"),
+    ("ast", "whitelist_node_visitor Whitelist visit_Assert visit_Assign visit_AsyncFor visit_AsyncFunctionDef visit_AsyncWith visit_Attribute visit_AugAssign visit_Await visit_BinOp visit_BoolOp visit_Bytes visit_Call visit_ClassDef visit_Compare visit_Constant visit_Delete visit_Dict visit_DictComp visit_ExceptHandler visit_Exec visit_Expr visit_Expression visit_ExtSlice visit_For visit_FunctionDef visit_GeneratorExp visit_Global visit_If visit_IfExp visit_Import visit_ImportFrom visit_Index visit_Interactive visit_Lambda visit_List visit_ListComp visit_MatchClass visit_Module visit_Name visit_NameConstant visit_Nonlocal visit_Num visit_Print visit_Raise visit_Repr visit_Return visit_Set visit_SetComp visit_Slice visit_Starred visit_Str visit_Subscript visit_Suite visit_Try visit_TryExcept visit_TryFinally visit_Tuple visit_UnaryOp visit_While visit_With visit_Yield visit_YieldFrom visit_alias visit_arg visit_arguments visit_comprehension visit_keyword"),
     ("collections", "collections defaultdict default_factory"),
     ("ctypes", "_CFuncPtr argtypes errcheck restype _Pointer contents"),
     ("enum", "enum Enum EnumWhitelist _name_ _value_"),
@@ -63,10 +63,21 @@ const WHITELISTS: &[(&str, &str)] = &[
     ("socketserver", "socketserver TCPServer allow_reuse_address"),
     ("ssl", "ssl SSLContext ctx check_hostname hostname_checks_common_name keylog_filename maximum_version minimum_version options post_handshake_auth sni_callback sslobject_class sslsocket_class verify_flags verify_mode"),
     ("string", "string Formatter check_unused_args convert_field format format_field get_field get_value parse vformat"),
-    ("sys", "excepthook stderr stdin stdout"),
+    ("sys", "sys excepthook stderr stdin stdout"),
     ("threading", "threading Thread daemon name run"),
     ("unittest", "TestCase setUp tearDown setUpClass tearDownClass run skipTest debug failureException longMessage maxDiff subTest mock Mock return_value side_effect MagicMock"),
 ];
+
+/// Whether vulture counts `bound` as used because of a bundled whitelist,
+/// given every name the module's imports bind (vulture scans the whitelist
+/// of each imported name, and names read there are used).
+pub(crate) fn whitelist_uses<'a>(imported: impl IntoIterator<Item = &'a str>, bound: &str) -> bool {
+    imported.into_iter().any(|name| {
+        WHITELISTS
+            .iter()
+            .any(|(m, names)| *m == name && names.split(' ').any(|n| n == bound))
+    })
+}
 
 /// vulture's default confidence for names.
 const NAME_CONFIDENCE: u8 = 60;
