@@ -117,7 +117,11 @@ fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>, config: 
             let halstead = metrics::halstead::analyze(parsed, suite);
             let maintainability =
                 raw.map(|raw| metrics::maintainability::of_module(&complexity, &halstead, &raw));
-            findings.extend(pyflakes::unused(parsed, suite));
+            findings.extend(pyflakes::unused_with(
+                parsed,
+                suite,
+                rules::design::unused_variable_enabled(&config.rule_set()),
+            ));
             findings.extend(rules::Checker::new(parsed, suite, config).run(suite));
             (Some(complexity), Some(halstead), maintainability)
         }

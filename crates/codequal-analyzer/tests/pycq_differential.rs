@@ -226,11 +226,8 @@ fn pycq_score_matches_the_reference_tools() {
     for b in &bad {
         println!("  over 1.0: {b}");
     }
-    // Measured 2026-12-03: against the findings whose rules exist here,
-    // every file agrees exactly (max 0.000); against everything the tools
-    // report, 487 of 494 files are within 1.0 point (mean 0.06). The other
-    // 7 are pylint's unused-variable on loop and tuple-unpacking targets,
-    // which pyflakes' F841 (our stand-in for it) does not report.
+    // Measured 2026-12-03: every file within 1.0 point, on covered findings
+    // and on everything the tools report (max difference 0.00 on both).
     println!(
         "conformance: pycq within 1.0 point: {within}/{} files; issue target (all files): {}",
         full.len(),
@@ -246,7 +243,7 @@ fn pycq_score_matches_the_reference_tools() {
         bad.len()
     );
     assert!(
-        within as f64 >= 0.98 * full.len() as f64 && fm <= 0.1,
+        within == full.len() && fm <= 0.1,
         "pycq agreement regressed: {within}/{} files within 1.0 point, mean |diff| {fm:.3}",
         full.len()
     );

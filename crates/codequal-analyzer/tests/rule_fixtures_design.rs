@@ -35,6 +35,7 @@ const PYLINT_SYMBOLS: &[&str] = &[
     "broad-exception-caught",
     "consider-using-with",
     "consider-using-enumerate",
+    "unused-variable",
 ];
 
 type Found = BTreeSet<(u32, String)>;

@@ -40,6 +40,8 @@ pub(crate) enum MessageKind {
     UnusedImport,
     /// `UnusedVariable` (F841).
     UnusedVariable,
+    /// pylint's `unused-variable` (W0612), computed from the same scopes.
+    PylintUnusedVariable,
 }
 
 /// A message as pyflakes reports it, in report order.
@@ -127,7 +129,11 @@ fn is_typing_module(module: &str) -> bool {
 
 /// Runs the checker over a module and returns the unused-import and
 /// unused-variable messages in pyflakes' report order (not yet sorted).
-pub(crate) fn check<'a>(suite: &'a [ast::Stmt], arena: &'a Arena<Vec<ast::Stmt>>) -> Vec<Message> {
+pub(crate) fn check<'a>(
+    suite: &'a [ast::Stmt],
+    arena: &'a Arena<Vec<ast::Stmt>>,
+    pylint_unused_variable: bool,
+) -> Vec<Message> {
     let mut checker = Checker {
         arena,
         bindings: Vec::with_capacity(BUILTINS.len() + 64),
@@ -141,6 +147,7 @@ pub(crate) fn check<'a>(suite: &'a [ast::Stmt], arena: &'a Arena<Vec<ast::Stmt>>
         conditional: 0,
         position: None,
         typing_imported: false,
+        pylint_unused_variable,
     };
     checker.push_scope(ScopeKind::Module);
     for &name in BUILTINS {
@@ -169,6 +176,8 @@ struct Checker<'a> {
     annotations_future: bool,
     /// Number of enclosing `if` / `while` / conditional expressions.
     conditional: u32,
+    /// Also report pylint's `unused-variable` (W0612).
+    pylint_unused_variable: bool,
     /// Inside a string annotation every node takes the string's position.
     position: Option<TextRange>,
     /// Whether anything was imported from `typing` / `typing_extensions`
@@ -246,6 +255,12 @@ impl<'a> Checker<'a> {
         let is_annotation = matches!(kind, BindingKind::Annotation);
         let is_named_expr = matches!(kind, BindingKind::NamedExprAssignment);
         let future_used = matches!(kind, BindingKind::Import(Import::Future));
+        if self.scope(current).kind == ScopeKind::Function && !is_named_expr {
+            self.scope_mut(current)
+                .first_bound
+                .entry(name.clone())
+                .or_insert(range);
+        }
         let id = self.new_binding(name.clone(), kind, used, range);
         if future_used && !self.scope(current).contains(&name) {
             self.mark_used(id);
@@ -533,6 +548,9 @@ impl<'a> Checker<'a> {
             }
             if scope.kind == ScopeKind::Function {
                 unused_variable::report_scope(scope, &self.bindings, &mut self.messages);
+                if self.pylint_unused_variable {
+                    unused_variable::report_pylint_scope(scope, &self.bindings, &mut self.messages);
+                }
             }
             let all_names: Vec<&'a str> = match scope
                 .get("__all__")
@@ -872,6 +890,13 @@ impl<'a> Checker<'a> {
             if !self.binding(b).used {
                 let range = self.position.unwrap_or(h.range);
                 unused_variable::report_except_handler(name, range, &mut self.messages);
+                if self.pylint_unused_variable && self.scope(current).kind == ScopeKind::Function {
+                    unused_variable::report_pylint_except_handler(
+                        name,
+                        h.range,
+                        &mut self.messages,
+                    );
+                }
             }
         }
         if let Some(previous) = previous {

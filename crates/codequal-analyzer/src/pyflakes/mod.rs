@@ -55,8 +55,19 @@ pub const UNUSED_VARIABLE: &str = "F841";
 /// line, and within a line in the order pyflakes reports them (which is not
 /// always by column).
 pub fn unused(parsed: &ParsedSource<'_>, suite: &[ast::Stmt]) -> Vec<Finding> {
+    unused_with(parsed, suite, false)
+}
+
+/// [`unused`], plus pylint's `unused-variable` (W0612, the design family's
+/// rule) when `pylint_unused_variable` is set: it is computed from the same
+/// scopes and bindings.
+pub fn unused_with(
+    parsed: &ParsedSource<'_>,
+    suite: &[ast::Stmt],
+    pylint_unused_variable: bool,
+) -> Vec<Finding> {
     let arena = arena::Arena::default();
-    let mut messages = checker::check(suite, &arena);
+    let mut messages = checker::check(suite, &arena, pylint_unused_variable);
     // `w.messages.sort(key=lambda m: m.lineno)`: a stable sort by line.
     let mut findings: Vec<(u32, Finding)> = messages
         .drain(..)
@@ -77,6 +88,18 @@ pub fn unused(parsed: &ParsedSource<'_>, suite: &[ast::Stmt]) -> Vec<Finding> {
                         py_repr(&m.name)
                     ),
                 ),
+                checker::MessageKind::PylintUnusedVariable => {
+                    let span = Span {
+                        line,
+                        column,
+                        end_line,
+                        end_column,
+                    };
+                    return (
+                        line,
+                        crate::rules::design::unused_variable_finding(&m.name, span),
+                    );
+                }
             };
             let finding = Finding {
                 code: code.to_owned(),

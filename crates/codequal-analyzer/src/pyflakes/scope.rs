@@ -51,6 +51,9 @@ pub(crate) struct Scope<'a> {
     pub(crate) import_starred: bool,
     /// `locals()` is called in this (function) scope (`usesLocals`).
     pub(crate) uses_locals: bool,
+    /// Where each name was first bound in this scope (function scopes
+    /// only): pylint reports an unused variable at its first assignment.
+    pub(crate) first_bound: FxHashMap<Cow<'a, str>, crate::parse::TextRange>,
 }
 
 impl<'a> Scope<'a> {
@@ -62,6 +65,7 @@ impl<'a> Scope<'a> {
             order: Vec::new(),
             import_starred: false,
             uses_locals: false,
+            first_bound: FxHashMap::default(),
         }
     }
 

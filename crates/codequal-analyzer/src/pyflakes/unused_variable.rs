@@ -76,6 +76,74 @@ pub(crate) fn report_scope(scope: &Scope<'_>, bindings: &[Binding<'_>], out: &mu
     }
 }
 
+/// pylint's `dummy-variables-rgx` default,
+/// `_+$|(_[a-zA-Z0-9_]*[a-zA-Z0-9]+?$)|dummy|^ignored_|^unused_`, matched
+/// at the start of the name as `re.match` does.
+pub(crate) fn is_pylint_dummy(name: &str) -> bool {
+    let b = name.as_bytes();
+    let alnum = |c: u8| c.is_ascii_alphanumeric();
+    (!b.is_empty() && b.iter().all(|&c| c == b'_'))
+        || (b.first() == Some(&b'_')
+            && b.last().is_some_and(|&c| alnum(c))
+            && b.iter().all(|&c| alnum(c) || c == b'_'))
+        || name.starts_with("dummy")
+        || name.starts_with("ignored_")
+        || name.starts_with("unused_")
+}
+
+/// pylint's `unused-variable` (W0612) for a dead function scope: every name
+/// bound here by an assignment, a loop or unpacking target, an annotation,
+/// a nested `def` or `class`, that nothing read, reported where it was
+/// first bound; not imports (`unused-import`), arguments
+/// (`unused-argument`), dummy names, or anything in a scope that calls
+/// `locals()`.
+pub(crate) fn report_pylint_scope(
+    scope: &Scope<'_>,
+    bindings: &[Binding<'_>],
+    out: &mut Vec<Message>,
+) {
+    use super::bindings::BindingKind as K;
+    if scope.uses_locals {
+        return;
+    }
+    for id in scope.bindings() {
+        let binding = &bindings[id as usize];
+        let name = binding.name.as_ref();
+        let counted = matches!(
+            binding.kind,
+            K::Plain
+                | K::Assignment
+                | K::NamedExprAssignment
+                | K::Annotation
+                | K::FunctionDefinition
+                | K::ClassDefinition
+        );
+        if binding.used || !counted || is_pylint_dummy(name) || ALWAYS_USED.contains(&name) {
+            continue;
+        }
+        out.push(Message {
+            kind: MessageKind::PylintUnusedVariable,
+            name: name.to_owned(),
+            range: scope
+                .first_bound
+                .get(name)
+                .copied()
+                .unwrap_or(binding.range),
+        });
+    }
+}
+
+/// pylint's `unused-variable` for `except ... as name:` in a function.
+pub(crate) fn report_pylint_except_handler(name: &str, range: TextRange, out: &mut Vec<Message>) {
+    if !is_pylint_dummy(name) {
+        out.push(Message {
+            kind: MessageKind::PylintUnusedVariable,
+            name: name.to_owned(),
+            range,
+        });
+    }
+}
+
 /// Reports an `except ... as name:` whose handler never used `name`.
 pub(crate) fn report_except_handler(name: &str, range: TextRange, out: &mut Vec<Message>) {
     out.push(Message {

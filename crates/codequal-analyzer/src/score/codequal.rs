@@ -44,7 +44,9 @@ pub const SAME_DEFECT: &[&[&str]] = &[
     &["W0102", "B006", "CQR010"],
     &["W0719", "CQR011"],
     &["F401", "W0611"],
-    &["F841", "W0612"],
+    // An unused name: pyflakes' and pylint's unused variable, pylint's
+    // unused argument and vulture's unused variable (which covers both).
+    &["F841", "W0612", "W0613", "CQD005"],
 ];
 
 /// Rules not counted by this score (see the module docs: B101 assert).

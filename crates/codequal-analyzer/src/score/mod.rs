@@ -18,7 +18,8 @@
 //! What feeds each characteristic is mapped by rule code
 //! ([`pycq::mapping`]), the way that library maps its tools:
 //! - maintainability: only pylint's 11 symbols (unused-import `W0611` =
-//!   our pyflakes `F401`, unused-variable `W0612` = `F841`, unused-argument
+//!   our pyflakes `F401`, unused-variable `W0612` (the design rule, pylint's
+//!   semantics), unused-argument
 //!   `W0613`, duplicate-code `R0801`, too-many-arguments `R0913`,
 //!   too-many-instance-attributes `R0902`, too-many-locals `R0914`,
 //!   too-many-statements `R0915`, too-many-branches `R0912`,

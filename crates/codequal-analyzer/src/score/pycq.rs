@@ -25,13 +25,14 @@ pub const EMPTY_WEIGHT: f64 = 0.01;
 pub const MAX_FILE_LOC: usize = 1000;
 
 /// pylint's 11 maintainability symbols that the paper's library counts:
-/// (our rule code, pylint message id, pylint symbol). Our pyflakes codes
-/// stand in for pylint's unused-import and unused-variable.
+/// (our rule code, pylint message id, pylint symbol). Our pyflakes F401
+/// stands in for pylint's unused-import; unused-variable is our W0612,
+/// which follows pylint (F841 does not count: pyflakes skips loop and
+/// unpacking targets, and reports reassigned names at the last binding).
 pub const PYLINT_SYMBOLS: &[(&str, &str, &str)] = &[
     ("W0611", "W0611", "unused-import"),
     ("F401", "W0611", "unused-import"),
     ("W0612", "W0612", "unused-variable"),
-    ("F841", "W0612", "unused-variable"),
     ("W0613", "W0613", "unused-argument"),
     ("R0801", "R0801", "duplicate-code"),
     ("R0913", "R0913", "too-many-arguments"),
@@ -227,37 +228,6 @@ pub fn score(input: &ScoreInput<'_>) -> QualityScore {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_code_scores_the_papers_best() {
-        let s = crate::analyze_source_with(
-            // Used, so vulture (dead code) has nothing to say either.
-            "def add(a, b):\n    return a + b\n\n\nprint(add(1, 2))\n",
-            &crate::Config {
-                score: crate::score::ScoreConfig {
-                    mode: ScoreMode::Pycq,
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
-        )
-        .score
-        .expect("score");
-        assert!((s.overall - 0.9993).abs() < 1e-9, "{}", s.overall);
-        assert!((s.maintainability - 0.9995).abs() < 1e-9);
-        assert!((s.security - 0.999).abs() < 1e-9);
-    }
-
-    #[test]
-    fn one_high_reliability_finding() {
-        // 100 / (1 + 0.07 * 5) = 74.07
-        assert!((characteristic_score(Characteristic::Reliability, 5.0) - 74.07).abs() < 1e-9);
-    }
-}
-
 /// One name an import statement binds.
 struct ImportBinding {
     /// The statement's first line.
@@ -375,4 +345,35 @@ fn import_bindings(
     let mut out = Vec::new();
     walk(suite, parsed, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_code_scores_the_papers_best() {
+        let s = crate::analyze_source_with(
+            // Used, so vulture (dead code) has nothing to say either.
+            "def add(a, b):\n    return a + b\n\n\nprint(add(1, 2))\n",
+            &crate::Config {
+                score: crate::score::ScoreConfig {
+                    mode: ScoreMode::Pycq,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .score
+        .expect("score");
+        assert!((s.overall - 0.9993).abs() < 1e-9, "{}", s.overall);
+        assert!((s.maintainability - 0.9995).abs() < 1e-9);
+        assert!((s.security - 0.999).abs() < 1e-9);
+    }
+
+    #[test]
+    fn one_high_reliability_finding() {
+        // 100 / (1 + 0.07 * 5) = 74.07
+        assert!((characteristic_score(Characteristic::Reliability, 5.0) - 74.07).abs() < 1e-9);
+    }
 }

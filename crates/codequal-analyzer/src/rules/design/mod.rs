@@ -1,6 +1,7 @@
 //! Design: pylint 4.1.4's too-many-* family (with its defaults and counting
 //! rules), unused-argument, dangerous-default-value, bare-except,
-//! broad-exception-caught, consider-using-with and consider-using-enumerate.
+//! broad-exception-caught, consider-using-with, consider-using-enumerate and
+//! unused-variable (computed in the pyflakes pass).
 //!
 //! Per-function figures (statements, branches, returns, locals, names read)
 //! are gathered in the one shared traversal: a [`State`] keeps one counter
@@ -27,6 +28,7 @@ mod too_many_public_methods;
 mod too_many_return_statements;
 mod too_many_statements;
 mod unused_argument;
+mod unused_variable;
 
 use std::collections::{HashMap, HashSet};
 
@@ -37,6 +39,17 @@ use super::{Checker, RuleMeta};
 use crate::parse::ast::{self, Constant, Expr, ExprContext, Stmt};
 use crate::parse::{TextRange, Tok};
 use crate::report::Span;
+
+/// pylint's `unused-variable` (W0612) for `name` at `span`: computed in
+/// the pyflakes pass, which already resolves every scope and binding.
+pub(crate) fn unused_variable_finding(name: &str, span: Span) -> crate::Finding {
+    unused_variable::finding(name, span)
+}
+
+/// Whether `unused-variable` (W0612) is on in `rules`.
+pub(crate) fn unused_variable_enabled(rules: &super::RuleSet) -> bool {
+    rules.contains(&unused_variable::META)
+}
 
 /// The family's rules; a rule's `index` is its position here.
 pub(crate) static RULES: &[&RuleMeta] = &[
@@ -58,6 +71,7 @@ pub(crate) static RULES: &[&RuleMeta] = &[
     &broad_exception_caught::META,
     &consider_using_with::META,
     &consider_using_enumerate::META,
+    &unused_variable::META,
 ];
 
 /// Thresholds of the design rules; defaults are pylint 4.1.4's. A rule
