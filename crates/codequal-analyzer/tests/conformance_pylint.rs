@@ -44,8 +44,8 @@ const SYMBOLS: &[&str] = &[
     "unused-variable",
 ];
 
-/// The overall F1 the test holds (measured 0.907 before unused-variable was
-/// added, which alone agrees at F1 0.995 on the same files; the goal is 0.95).
+/// The overall F1 the test holds (measured 0.9175 with unused-variable, 0.907
+/// before it; the goal is 0.95).
 const OVERALL_F1: f64 = 0.90;
 
 /// Every 4th file, at most this many.
