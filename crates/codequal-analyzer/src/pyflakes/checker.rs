@@ -259,7 +259,7 @@ impl<'a> Checker<'a> {
             self.scope_mut(current)
                 .first_bound
                 .entry(name.clone())
-                .or_insert(range);
+                .or_insert((range, false));
         }
         let id = self.new_binding(name.clone(), kind, used, range);
         if future_used && !self.scope(current).contains(&name) {
@@ -371,6 +371,9 @@ impl<'a> Checker<'a> {
                 }
             }
             if let Some(b) = scope.get(name) {
+                if let Some(first) = self.scopes[sid as usize].first_bound.get_mut(name) {
+                    first.1 = true;
+                }
                 if matches!(self.binding(b).kind, BindingKind::Annotation)
                     && !self.in_postponed_annotation()
                 {

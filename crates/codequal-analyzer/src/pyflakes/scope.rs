@@ -52,8 +52,10 @@ pub(crate) struct Scope<'a> {
     /// `locals()` is called in this (function) scope (`usesLocals`).
     pub(crate) uses_locals: bool,
     /// Where each name was first bound in this scope (function scopes
-    /// only): pylint reports an unused variable at its first assignment.
-    pub(crate) first_bound: FxHashMap<Cow<'a, str>, crate::parse::TextRange>,
+    /// only), and whether any load ever resolved to one of its bindings:
+    /// pylint judges a name, not a binding, and reports it at its first
+    /// assignment.
+    pub(crate) first_bound: FxHashMap<Cow<'a, str>, (crate::parse::TextRange, bool)>,
 }
 
 impl<'a> Scope<'a> {

@@ -118,17 +118,22 @@ pub(crate) fn report_pylint_scope(
                 | K::FunctionDefinition
                 | K::ClassDefinition
         );
-        if binding.used || !counted || is_pylint_dummy(name) || ALWAYS_USED.contains(&name) {
+        // pylint judges the name: any load of any of its bindings here
+        // counts as a use.
+        let first = scope.first_bound.get(name).copied();
+        let ever_loaded = first.is_some_and(|(_, loaded)| loaded);
+        if binding.used
+            || ever_loaded
+            || !counted
+            || is_pylint_dummy(name)
+            || ALWAYS_USED.contains(&name)
+        {
             continue;
         }
         out.push(Message {
             kind: MessageKind::PylintUnusedVariable,
             name: name.to_owned(),
-            range: scope
-                .first_bound
-                .get(name)
-                .copied()
-                .unwrap_or(binding.range),
+            range: first.map_or(binding.range, |(range, _)| range),
         });
     }
 }

@@ -7,7 +7,9 @@ use crate::Finding;
 /// assignment, a loop or unpacking target (`for i in ...`, `a, b = ...`,
 /// `first, *rest = ...`), a bare annotation (`x: int`), a `with ... as`
 /// or `except ... as` name, a walrus target, a nested `def` or `class`. It
-/// is reported at the name's first binding. Imports are left to
+/// is reported at the name's first binding, and only when no load in the
+/// function ever read any of its bindings (pylint judges the name: `x = 1;
+/// print(x); del x; x = 2` is not reported). Imports are left to
 /// unused-import and parameters to unused-argument; names matching
 /// pylint's `dummy-variables-rgx` (`_`, `_x`, `dummy*`, `ignored_*`,
 /// `unused_*`) and every name of a function that calls `locals()` are
