@@ -64,17 +64,7 @@ fn write_model(dir: &std::path::Path) -> Result<()> {
     tch::manual_seed(0);
     let vs = tch::nn::VarStore::new(Device::Cpu);
     let _model = codequal_grpo::models::qwen2::Model::new(&cfg, vs.root())?;
-    tch::no_grad(|| {
-        for (name, mut t) in vs.variables() {
-            if name.ends_with("norm.weight") {
-                let _ = t.fill_(1.0);
-            } else if name.ends_with(".bias") {
-                let _ = t.zero_();
-            } else {
-                let _ = t.normal_(0.0, 0.02);
-            }
-        }
-    });
+    codequal_grpo::models::init_random_weights(&vs, 0.02);
     codequal_grpo::checkpoint::save_weights(&vs, &dir.join("model.safetensors"))?;
     Ok(())
 }

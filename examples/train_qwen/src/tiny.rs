@@ -22,7 +22,7 @@ use codequal_grpo::{completion_logprobs, AdamW, AdamWConfig, LogprobConfig};
 use codequal_reward::problems::Problem;
 use codequal_reward::prompt::PromptTemplate;
 use serde::{Deserialize, Serialize};
-use tch::{Device, Kind, Tensor};
+use tch::{Device, Kind};
 use tokenizers::models::bpe::{BpeTrainerBuilder, BPE};
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::{AddedToken, DecoderWrapper, ModelWrapper, PreTokenizerWrapper, TokenizerImpl};
@@ -291,19 +291,7 @@ fn init_weights(dir: &Path, cfg: &TinyModelConfig) -> Result<()> {
     let config = codequal_grpo::Config::from_file(&dir.join("config.json"))?;
     let vs = tch::nn::VarStore::new(Device::Cpu);
     let _model = codequal_grpo::models::qwen2::Model::new(&config, vs.root())?;
-    tch::no_grad(|| {
-        let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
-        vars.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, mut t) in vars {
-            if name.ends_with("norm.weight") {
-                let _ = t.fill_(1.0);
-            } else if name.ends_with(".bias") {
-                let _ = t.zero_();
-            } else {
-                let _ = t.normal_(0.0, 0.02);
-            }
-        }
-    });
+    codequal_grpo::models::init_random_weights(&vs, 0.02);
     codequal_grpo::checkpoint::save_weights(&vs, &dir.join("model.safetensors"))?;
     Ok(())
 }

@@ -191,3 +191,23 @@ impl AutoModel {
         Ok(())
     }
 }
+
+/// Fills a freshly built model's variables for a random checkpoint, as
+/// transformers initialises these architectures: norm weights 1, biases 0,
+/// every other tensor N(0, `std`). Variables are visited in name order, so
+/// the same libtorch seed gives the same weights.
+pub fn init_random_weights(vs: &VarStore, std: f64) {
+    tch::no_grad(|| {
+        let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+        vars.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, mut t) in vars {
+            if name.ends_with("norm.weight") {
+                let _ = t.fill_(1.0);
+            } else if name.ends_with(".bias") {
+                let _ = t.zero_();
+            } else {
+                let _ = t.normal_(0.0, std);
+            }
+        }
+    });
+}
