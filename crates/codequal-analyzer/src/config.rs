@@ -25,6 +25,10 @@ pub struct Config {
     pub performance: crate::rules::performance::Settings,
     /// Dead-code settings: names used from outside the file (default none).
     pub dead_code: crate::rules::dead_code::Settings,
+    /// How imports are followed to see imported base classes
+    /// (`[tool.codequal.imports]`; default: followed from the file's own
+    /// root, no extra search path).
+    pub imports: crate::imports::Settings,
     /// Scoring settings.
     pub score: ScoreConfig,
 }
@@ -37,6 +41,7 @@ impl Default for Config {
             design: crate::rules::design::Settings::default(),
             performance: crate::rules::performance::Settings::default(),
             dead_code: crate::rules::dead_code::Settings::default(),
+            imports: crate::imports::Settings::default(),
             score: ScoreConfig::default(),
         }
     }

@@ -20,6 +20,7 @@
 
 pub mod config;
 pub mod error;
+pub mod imports;
 pub mod metrics;
 pub mod parse;
 pub mod pyflakes;
@@ -41,12 +42,19 @@ pub use source_file::{
 
 /// Analyses a Python module given as text.
 pub fn analyze_source(source: &str) -> Report {
-    analyze_named(source, None, &Config::default())
+    analyze_named(source, None, None, &Config::default())
 }
 
 /// Analyses a Python module given as text, with explicit settings.
 pub fn analyze_source_with(source: &str, config: &Config) -> Report {
-    analyze_named(source, None, config)
+    analyze_named(source, None, None, config)
+}
+
+/// Analyses a Python module given as text that was read from `path`: the
+/// report carries the path, and imports are followed from the file's
+/// location (see [`imports`]).
+pub fn analyze_source_at(source: &str, path: &Path, config: &Config) -> Report {
+    analyze_named(source, Some(path.display().to_string()), Some(path), config)
 }
 
 /// Analyses the Python file at `path`. Fails only when it cannot be read.
@@ -60,6 +68,7 @@ pub fn analyze_path_with(path: &Path, config: &Config) -> Result<Report> {
     Ok(analyze_named(
         &source,
         Some(path.display().to_string()),
+        Some(path),
         config,
     ))
 }
@@ -77,7 +86,12 @@ pub fn analyze_paths_with(paths: &[PathBuf], config: &Config) -> Vec<Result<Repo
         .collect()
 }
 
-fn analyze_named(source: &str, path: Option<String>, config: &Config) -> Report {
+fn analyze_named(
+    source: &str,
+    path: Option<String>,
+    file: Option<&Path>,
+    config: &Config,
+) -> Report {
     let parsed = parse::parse(source);
     // Walks are recursive; size the stack by what this source can nest to.
     parse::with_stack_for(parsed.depth_bound, move || {
@@ -93,7 +107,7 @@ fn analyze_named(source: &str, path: Option<String>, config: &Config) -> Report 
                 parsed.suite = None;
             }
         }
-        build_report(&parsed, path, config)
+        build_report(&parsed, path, file, config)
     })
 }
 
@@ -108,7 +122,12 @@ fn deepest_line(suite: &[parse::ast::Stmt], parsed: &parse::ParsedSource<'_>) ->
         .map_or((1, 0), |s| parsed.lines.location(s.start()))
 }
 
-fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>, config: &Config) -> Report {
+fn build_report(
+    parsed: &parse::ParsedSource<'_>,
+    path: Option<String>,
+    file: Option<&Path>,
+    config: &Config,
+) -> Report {
     let raw = metrics::raw::analyze(parsed);
     let mut findings = Vec::new();
     let (complexity, halstead, maintainability) = match &parsed.suite {
@@ -122,7 +141,11 @@ fn build_report(parsed: &parse::ParsedSource<'_>, path: Option<String>, config: 
                 suite,
                 rules::design::unused_variable_enabled(&config.rule_set()),
             ));
-            findings.extend(rules::Checker::new(parsed, suite, config).run(suite));
+            findings.extend(
+                rules::Checker::new(parsed, suite, config)
+                    .with_file(file)
+                    .run(suite),
+            );
             (Some(complexity), Some(halstead), maintainability)
         }
         None => (None, None, None),

@@ -51,11 +51,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     };
     let reports: Vec<_> = sources
         .par_iter()
-        .map(|(path, src)| {
-            let mut r = codequal_analyzer::analyze_source_with(src, &config);
-            r.path = Some(path.display().to_string());
-            r
-        })
+        .map(|(path, src)| codequal_analyzer::analyze_source_at(src, path, &config))
         .collect();
     let mut out = std::io::stdout().lock();
     for r in &reports {

@@ -152,7 +152,7 @@ fn check_file(path: &Path, shown: String, config: &Config) -> FileResult {
         })
         .count();
     metrics.insert("loc".to_owned(), json!(loc));
-    let report = codequal_analyzer::analyze_source_with(&source, config);
+    let report = codequal_analyzer::analyze_source_at(&source, path, config);
     if report.syntax_error.is_some() {
         return FileResult {
             shown,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use codequal_analyzer::rules::all_rules;
 use codequal_analyzer::{
-    analyze_source_with, collect_python_files, read_python_source, Report, Severity,
+    analyze_source_at, collect_python_files, read_python_source, Report, Severity,
 };
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -46,13 +46,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let files = collect_python_files(&args.paths)?;
     let reports: Vec<Report> = files
         .par_iter()
-        .map(|p| {
-            read_python_source(p).map(|src| {
-                let mut r = analyze_source_with(&src, &config);
-                r.path = Some(p.display().to_string());
-                r
-            })
-        })
+        .map(|p| read_python_source(p).map(|src| analyze_source_at(&src, p, &config)))
         .collect::<Result<_, _>>()?;
     let mut out = std::io::stdout().lock();
     match args.format {

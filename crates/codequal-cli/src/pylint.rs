@@ -83,7 +83,7 @@ pub fn run(args: &PylintArgs) -> anyhow::Result<ExitCode> {
 
 fn check_file(path: &Path, config: &Config) -> anyhow::Result<Vec<Message>> {
     let source = codequal_analyzer::read_python_source(path)?;
-    let report = codequal_analyzer::analyze_source_with(&source, config);
+    let report = codequal_analyzer::analyze_source_at(&source, path, config);
     let shown = path.display().to_string();
     let module = module_name(path);
     let parsed = parse::parse(&source);

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use codequal_analyzer::score::{QualityScore, ScoreMode};
-use codequal_analyzer::{analyze_source_with, collect_python_files, read_python_source};
+use codequal_analyzer::{analyze_source_at, collect_python_files, read_python_source};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -60,7 +60,7 @@ pub fn run(args: &ScoreArgs) -> Result<ExitCode> {
         .par_iter()
         .map(|p| {
             read_python_source(p).map(|src| {
-                let r = analyze_source_with(&src, &config);
+                let r = analyze_source_at(&src, p, &config);
                 (p.display().to_string(), r.score.unwrap_or_default())
             })
         })

@@ -139,6 +139,8 @@ pub struct Checker<'a> {
     pub ancestors: Vec<Ancestor<'a>>,
     /// The module's statements.
     pub module: &'a [Stmt],
+    /// The checked file, when it has a path (imports are followed from it).
+    pub file: Option<&'a std::path::Path>,
     /// The design family's counters (per-function stacks, pylint-style).
     pub design: design::State<'a>,
     /// The dead-code family's definitions and uses.
@@ -151,6 +153,13 @@ pub struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    /// Sets the path of the checked file.
+    #[must_use]
+    pub fn with_file(mut self, file: Option<&'a std::path::Path>) -> Self {
+        self.file = file;
+        self
+    }
+
     /// A checker for one module.
     pub fn new(parsed: &'a ParsedSource<'a>, suite: &'a [Stmt], config: &'a Config) -> Self {
         let mut imports = HashMap::new();
@@ -165,6 +174,7 @@ impl<'a> Checker<'a> {
             imports_so_far: ImportsSoFar::default(),
             ancestors: Vec::new(),
             module: suite,
+            file: None,
             design: design::State::default(),
             dead_code: dead_code::State::default(),
             performance: performance::State::default(),

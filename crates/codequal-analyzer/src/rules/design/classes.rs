@@ -1,17 +1,28 @@
-//! Class figures for the class rules, with single-file semantics: a base
-//! class is followed when the module defines it (by name, at module level);
-//! a base the module cannot resolve (an imported class, `Generic[T]`, a
-//! call) is counted as one ancestor whose own ancestors and methods are
-//! unknown.
+//! Class figures for the class rules. A base class is followed when the
+//! module defines it (by name, at module level) and, when imports are
+//! followed ([`crate::imports`]), into the module an import names; a
+//! compiled class (from an extension module) is counted as one ancestor
+//! with methods the rules cannot see; a base that cannot be followed (a
+//! call, a missing module) counts nothing and contributes no methods, as
+//! in pylint when astroid's inference fails.
 
-use std::collections::HashSet;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{
     decorator_name, def_range, too_few_public_methods, too_many_ancestors,
     too_many_instance_attributes, too_many_public_methods, FnView,
 };
+use crate::imports::summary::{self, first_bindings, BaseRef, Binding, ModuleSummary};
+use crate::imports::{ExtClass, Resolved, Resolver};
 use crate::parse::ast::{self, Expr, Stmt};
+use crate::rules::checker::Ancestor;
 use crate::rules::Checker;
+
+/// The lazily built import context of the checked file.
+pub(crate) type ImportsCell = OnceCell<Option<LocalImports>>;
 
 /// Builtin bases pylint does not count as ancestors
 /// (`STDLIB_CLASSES_IGNORE_ANCESTOR`; `frozenset` is misspelt there, so it
@@ -37,26 +48,240 @@ fn is_builtin_exception(name: &str) -> bool {
         )
 }
 
-/// A base class as far as the file can tell.
-enum Base<'a> {
+/// A class whose body the rules can read.
+#[derive(Clone)]
+enum Class<'a> {
+    /// Defined in the checked file.
     InFile(&'a ast::StmtClassDef),
-    Builtin(&'a str),
+    /// Defined in another module's source (followed through an import).
+    External(ExtClass),
+}
+
+impl<'a> Class<'a> {
+    fn name(&self) -> &str {
+        match self {
+            Class::InFile(c) => c.name.as_str(),
+            Class::External(c) => c.summary().name.as_str(),
+        }
+    }
+
+    /// Identity for de-duplication.
+    fn same(&self, other: &Class<'_>) -> bool {
+        match (self, other) {
+            (Class::InFile(a), Class::InFile(b)) => std::ptr::eq(*a, *b),
+            (Class::External(a), Class::External(b)) => {
+                Arc::ptr_eq(&a.module, &b.module) && a.index == b.index
+            }
+            _ => false,
+        }
+    }
+
+    /// astroid's `qname()`, for pylint's list of ignored ancestors.
+    fn qname(&self) -> Option<String> {
+        match self {
+            Class::InFile(_) => None,
+            Class::External(c) => Some(c.qname()),
+        }
+    }
+
+    /// Names the body binds, with whether the first binding is a `def`.
+    fn for_each_binding(&self, mut f: impl FnMut(&str, bool)) {
+        match self {
+            Class::InFile(c) => first_bindings(&c.body)
+                .into_iter()
+                .for_each(|(n, d)| f(n, d)),
+            Class::External(c) => c.summary().bindings.iter().for_each(|(n, d)| f(n, *d)),
+        }
+    }
+
+    /// The parameters of method `name` when the body binds `name`:
+    /// `Some(Some(params))` for a `def`, `Some(None)` for another binding.
+    fn method(&self, name: &str) -> Option<Option<Vec<String>>> {
+        match self {
+            Class::InFile(c) => {
+                let (_, is_def) = first_bindings(&c.body)
+                    .into_iter()
+                    .find(|(n, _)| *n == name)?;
+                if !is_def {
+                    return Some(None);
+                }
+                Some(
+                    methods(&c.body)
+                        .into_iter()
+                        .find(|m| m.name == name)
+                        .map(|m| m.argnames().iter().map(|a| a.arg.to_string()).collect()),
+                )
+            }
+            Class::External(c) => c.summary().method(name).map(|p| p.map(<[String]>::to_vec)),
+        }
+    }
+}
+
+/// A base class as far as it can be followed.
+enum Base<'a> {
+    Class(Class<'a>),
+    Builtin(String),
+    /// A class of a compiled module: it has methods, its hierarchy is
+    /// unknown.
+    Opaque(String),
     Unknown,
 }
 
+/// The checked file's imports and a resolver to follow them.
+pub(crate) struct LocalImports {
+    resolver: Resolver,
+    /// The checked module's names (its classes are read directly).
+    names: Arc<ModuleSummary>,
+}
+
+impl std::fmt::Debug for LocalImports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalImports")
+            .field("file", &self.names.file)
+            .finish()
+    }
+}
+
+fn local_imports<'c>(ch: &'c Checker<'_>) -> Option<&'c LocalImports> {
+    ch.design
+        .imports
+        .get_or_init(|| {
+            let resolver = Resolver::new(&ch.config.imports, ch.file)?;
+            let mut names = ModuleSummary::names_of(ch.module);
+            names.file = ch.file.and_then(|f| std::path::absolute(f).ok());
+            Some(LocalImports {
+                resolver,
+                names: Arc::new(names),
+            })
+        })
+        .as_ref()
+}
+
+fn from_resolved<'a>(r: Resolved) -> Base<'a> {
+    match r {
+        Resolved::Class(c) => Base::Class(Class::External(c)),
+        Resolved::Builtin(name) if is_builtin_class(&name) => Base::Builtin(name),
+        Resolved::Opaque(name) => Base::Opaque(name),
+        Resolved::Builtin(_) | Resolved::Module | Resolved::Unknown => Base::Unknown,
+    }
+}
+
+/// Resolves a base of `this`, a class of the checked file.
 fn resolve<'a>(ch: &Checker<'a>, this: &ast::StmtClassDef, base: &'a Expr) -> Base<'a> {
-    let Expr::Name(n) = base else {
+    let Some(parts) = summary::dotted(base) else {
         return Base::Unknown;
     };
-    let name = n.id.as_str();
-    if ch.imports.contains_key(name) {
+    let Some((head, rest)) = parts.split_first() else {
         return Base::Unknown;
+    };
+    let local = local_imports(ch);
+    if rest.is_empty() {
+        if let Some(c) = enclosing_class(ch, head, this) {
+            return Base::Class(Class::InFile(c));
+        }
+        let module_class = ch
+            .design
+            .module
+            .as_ref()
+            .and_then(|m| m.classes.get(head.as_str()));
+        let bound_to_class =
+            local.is_none_or(|l| matches!(l.names.names.get(head), Some(Binding::Class(_)) | None));
+        match module_class {
+            Some(c) if bound_to_class && !std::ptr::eq(*c, this) => {
+                return Base::Class(Class::InFile(c));
+            }
+            Some(_) if bound_to_class => return Base::Unknown,
+            _ => {}
+        }
     }
-    match ch.design.module.as_ref().and_then(|m| m.classes.get(name)) {
-        Some(c) if !std::ptr::eq(*c, this) => Base::InFile(c),
-        Some(_) => Base::Unknown,
-        None if is_builtin_class(name) => Base::Builtin(name),
+    match local {
+        // Imports, aliases and star imports of the module, followed.
+        Some(l) => from_resolved(l.resolver.resolve_in_module(&l.names, head, rest, 0)),
+        None if rest.is_empty() && !ch.imports.contains_key(head.as_str()) => {
+            if is_builtin_class(head) {
+                Base::Builtin(head.clone())
+            } else {
+                Base::Unknown
+            }
+        }
         None => Base::Unknown,
+    }
+}
+
+/// A class named `name` defined before `this` in the body of a function
+/// enclosing the node being checked (innermost first): test suites define
+/// whole hierarchies inside test methods.
+fn enclosing_class<'a>(
+    ch: &Checker<'a>,
+    name: &str,
+    this: &ast::StmtClassDef,
+) -> Option<&'a ast::StmtClassDef> {
+    use rustpython_parser::ast::Ranged;
+    for a in ch.ancestors.iter().rev() {
+        let body = match a {
+            Ancestor::Stmt(Stmt::FunctionDef(f)) => &f.body,
+            Ancestor::Stmt(Stmt::AsyncFunctionDef(f)) => &f.body,
+            _ => continue,
+        };
+        let mut found = None;
+        let mut todo: Vec<&'a [Stmt]> = vec![body];
+        while let Some(b) = todo.pop() {
+            for s in b {
+                match s {
+                    // The last definition before `this` wins.
+                    Stmt::ClassDef(c)
+                        if c.name.as_str() == name
+                            && c.start() < this.start()
+                            && !std::ptr::eq(c, this)
+                            && found.is_none_or(|f: &ast::StmtClassDef| f.start() < c.start()) =>
+                    {
+                        found = Some(c);
+                    }
+                    Stmt::If(i) => {
+                        todo.push(&i.body);
+                        todo.push(&i.orelse);
+                    }
+                    Stmt::With(w) => todo.push(&w.body),
+                    Stmt::Try(t) => {
+                        todo.push(&t.body);
+                        todo.push(&t.orelse);
+                        todo.push(&t.finalbody);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Resolves a base of a class from another module.
+fn resolve_external<'a>(ch: &Checker<'a>, class: &ExtClass, base: &BaseRef) -> Base<'a> {
+    let (BaseRef::Dotted(parts), Some(local)) = (base, local_imports(ch)) else {
+        return Base::Unknown;
+    };
+    let Some((head, rest)) = parts.split_first() else {
+        return Base::Unknown;
+    };
+    from_resolved(
+        local
+            .resolver
+            .resolve_in_module(&class.module, head, rest, 0),
+    )
+}
+
+fn bases_of<'a>(ch: &Checker<'a>, class: &Class<'a>) -> Vec<Base<'a>> {
+    match class {
+        Class::InFile(c) => c.bases.iter().map(|b| resolve(ch, c, b)).collect(),
+        Class::External(c) => c
+            .summary()
+            .bases
+            .iter()
+            .map(|b| resolve_external(ch, c, b))
+            .collect(),
     }
 }
 
@@ -88,66 +313,174 @@ fn is_builtin_class(name: &str) -> bool {
         )
 }
 
-/// Ancestors of `class`: in-file classes (deduplicated), plus the count of
-/// builtin ancestors beyond them; unresolved bases are not counted.
+/// pylint's `STDLIB_CLASSES_IGNORE_ANCESTOR`, for classes followed into
+/// other modules (`collections.X` also as the compiled `_collections.X`).
+fn ignored_ancestor(qname: &str) -> bool {
+    if let Some(name) = qname
+        .strip_prefix("collections.")
+        .or_else(|| qname.strip_prefix("_collections."))
+    {
+        return matches!(
+            name,
+            "ChainMap"
+                | "Counter"
+                | "OrderedDict"
+                | "UserDict"
+                | "UserList"
+                | "UserString"
+                | "defaultdict"
+                | "deque"
+                | "namedtuple"
+        );
+    }
+    if let Some(name) = qname.strip_prefix("_collections_abc.") {
+        return matches!(
+            name,
+            "Awaitable"
+                | "Coroutine"
+                | "AsyncIterable"
+                | "AsyncIterator"
+                | "AsyncGenerator"
+                | "Hashable"
+                | "Iterable"
+                | "Iterator"
+                | "Generator"
+                | "Reversible"
+                | "Sized"
+                | "Container"
+                | "Callable"
+                | "Collection"
+                | "Set"
+                | "MutableSet"
+                | "Mapping"
+                | "MutableMapping"
+                | "MappingView"
+                | "KeysView"
+                | "ItemsView"
+                | "ValuesView"
+                | "Sequence"
+                | "MutableSequence"
+                | "ByteString"
+                | "Buffer"
+        );
+    }
+    false
+}
+
+/// Ancestors of a class, in astroid's order (depth first, bases left to
+/// right, each once), with what the class rules ask of them.
 struct Ancestors<'a> {
-    in_file: Vec<&'a ast::StmtClassDef>,
-    others: usize,
-    /// Some ancestor is a builtin other than `object`.
-    builtin: bool,
-    /// Some ancestor is a builtin exception or named like an exception.
+    /// Classes whose bodies can be read.
+    classes: Vec<Class<'a>>,
+    /// Ancestors pylint counts for `too-many-ancestors`.
+    counted: usize,
+    /// Some ancestor is a builtin other than `object`, or compiled: it has
+    /// public methods the count cannot see.
+    has_unseen_methods: bool,
+    /// Some ancestor is a builtin exception.
     exception: bool,
     /// Some ancestor is `type`.
     metaclass: bool,
+    /// Some ancestor is `enum.Enum`.
+    enum_: bool,
 }
 
-fn ancestors<'a>(ch: &Checker<'a>, class: &'a ast::StmtClassDef) -> Ancestors<'a> {
+/// At most this many ancestors are followed.
+const MAX_ANCESTORS: usize = 256;
+
+/// Each class's ancestors, computed once per checked file (when the class
+/// is entered) and read again for its methods.
+#[derive(Default)]
+pub(crate) struct AncestorCache<'a>(HashMap<usize, Rc<Ancestors<'a>>>);
+
+impl std::fmt::Debug for AncestorCache<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AncestorCache").field(&self.0.len()).finish()
+    }
+}
+
+fn ancestors<'a>(ch: &Checker<'a>, class: &'a ast::StmtClassDef) -> Rc<Ancestors<'a>> {
+    let key = std::ptr::from_ref(class) as usize;
+    match ch.design.ancestors.0.get(&key) {
+        Some(a) => Rc::clone(a),
+        None => Rc::new(compute_ancestors(ch, class)),
+    }
+}
+
+fn remember_ancestors<'a>(ch: &mut Checker<'a>, class: &'a ast::StmtClassDef) -> Rc<Ancestors<'a>> {
+    let a = ancestors(ch, class);
+    let key = std::ptr::from_ref(class) as usize;
+    ch.design.ancestors.0.insert(key, Rc::clone(&a));
+    a
+}
+
+fn compute_ancestors<'a>(ch: &Checker<'a>, class: &'a ast::StmtClassDef) -> Ancestors<'a> {
     let mut out = Ancestors {
-        in_file: Vec::new(),
-        others: 0,
-        builtin: false,
+        classes: Vec::new(),
+        counted: 0,
+        has_unseen_methods: false,
         exception: false,
         metaclass: false,
+        enum_: false,
     };
-    let mut seen_builtin: HashSet<&str> = HashSet::new();
-    let mut todo = vec![class];
-    while let Some(c) = todo.pop() {
-        for base in &c.bases {
-            match resolve(ch, c, base) {
-                Base::InFile(b) => {
-                    if !std::ptr::eq(b, class) && !out.in_file.iter().any(|x| std::ptr::eq(*x, b)) {
-                        out.in_file.push(b);
-                        todo.push(b);
-                    }
+    let this = Class::InFile(class);
+    let mut seen_other: HashSet<String> = HashSet::new();
+    // Depth first, left to right: a stack of base lists in reverse.
+    let mut todo: Vec<Base<'a>> = bases_of(ch, &this);
+    todo.reverse();
+    while let Some(base) = todo.pop() {
+        if out.classes.len() + seen_other.len() > MAX_ANCESTORS {
+            break;
+        }
+        match base {
+            Base::Class(c) => {
+                if c.same(&this) || out.classes.iter().any(|x| x.same(&c)) {
+                    continue;
                 }
-                Base::Builtin(name) => {
-                    if name == "type" {
-                        out.metaclass = true;
-                    }
-                    if is_builtin_exception(name) {
-                        out.exception = true;
-                    }
-                    if name != "object" {
-                        out.builtin = true;
-                    }
-                    // Count the builtin and its exception parents once each.
-                    let mut next = Some(name);
-                    while let Some(n) = next {
-                        if !IGNORED_BUILTINS.contains(&n) && seen_builtin.insert(n) {
-                            out.others += 1;
-                        }
-                        next = builtin_parent(n);
-                    }
+                let qname = c.qname();
+                if qname.as_deref() == Some("enum.Enum") {
+                    out.enum_ = true;
                 }
-                // What the file cannot resolve is not counted (pylint, too,
-                // counts nothing for a base it cannot infer).
-                Base::Unknown => {}
+                if !qname.as_deref().is_some_and(ignored_ancestor) {
+                    out.counted += 1;
+                }
+                let mut next = bases_of(ch, &c);
+                next.reverse();
+                todo.extend(next);
+                out.classes.push(c);
             }
+            Base::Builtin(name) => {
+                if name == "type" {
+                    out.metaclass = true;
+                }
+                if is_builtin_exception(&name) {
+                    out.exception = true;
+                }
+                if name != "object" {
+                    out.has_unseen_methods = true;
+                }
+                // Count the builtin and its exception parents once each.
+                let mut next = Some(name.as_str());
+                while let Some(n) = next {
+                    if !IGNORED_BUILTINS.contains(&n) && seen_other.insert(n.to_owned()) {
+                        out.counted += 1;
+                    }
+                    next = builtin_parent(n);
+                }
+            }
+            Base::Opaque(qname) => {
+                out.has_unseen_methods = true;
+                if !ignored_ancestor(&qname) && seen_other.insert(qname) {
+                    out.counted += 1;
+                }
+            }
+            // What cannot be followed is not counted (pylint, too, counts
+            // nothing for a base it cannot infer).
+            Base::Unknown => {}
         }
     }
     out
 }
-
 /// The parent of a builtin class in the exception hierarchy (`None` for
 /// `BaseException` and non-exception builtins).
 fn builtin_parent(name: &str) -> Option<&'static str> {
@@ -177,64 +510,6 @@ fn builtin_parent(name: &str) -> Option<&'static str> {
         n if is_builtin_exception(n) => "Exception",
         _ => return None,
     })
-}
-
-/// Names bound in a class body (nested blocks included, nested scopes not),
-/// each with whether its first binding is a `def`: astroid's
-/// `mymethods()` are the names whose first binding is a function.
-fn first_bindings(body: &[Stmt]) -> Vec<(&str, bool)> {
-    fn walk<'b>(body: &'b [Stmt], out: &mut Vec<(&'b str, bool)>) {
-        let add = |out: &mut Vec<(&'b str, bool)>, name: &'b str, is_def: bool| {
-            if !out.iter().any(|(n, _)| *n == name) {
-                out.push((name, is_def));
-            }
-        };
-        for s in body {
-            match s {
-                Stmt::FunctionDef(f) => add(out, f.name.as_str(), true),
-                Stmt::AsyncFunctionDef(f) => add(out, f.name.as_str(), true),
-                Stmt::ClassDef(c) => add(out, c.name.as_str(), false),
-                Stmt::Assign(a) => {
-                    for t in &a.targets {
-                        for n in super::target_names(t) {
-                            add(out, n, false);
-                        }
-                    }
-                }
-                Stmt::AnnAssign(a) => {
-                    if let Expr::Name(n) = a.target.as_ref() {
-                        add(out, n.id.as_str(), false);
-                    }
-                }
-                Stmt::If(i) => {
-                    walk(&i.body, out);
-                    walk(&i.orelse, out);
-                }
-                Stmt::Try(t) => {
-                    walk(&t.body, out);
-                    for h in &t.handlers {
-                        let ast::ExceptHandler::ExceptHandler(h) = h;
-                        walk(&h.body, out);
-                    }
-                    walk(&t.orelse, out);
-                    walk(&t.finalbody, out);
-                }
-                Stmt::With(w) => walk(&w.body, out),
-                Stmt::For(f) => {
-                    walk(&f.body, out);
-                    walk(&f.orelse, out);
-                }
-                Stmt::While(w) => {
-                    walk(&w.body, out);
-                    walk(&w.orelse, out);
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(body, &mut out);
-    out
 }
 
 /// The methods (`def`s) of a class body, nested blocks included.
@@ -281,20 +556,16 @@ pub(super) fn is_protocol(class: &ast::StmtClassDef) -> bool {
     })
 }
 
-/// Parameter names of the method `name` in the nearest in-file ancestor
-/// that defines it (pylint's `overridden_method`).
+/// Parameter names of the method `name` in the nearest ancestor whose
+/// body binds `name`, when that binding is a `def` (pylint's
+/// `overridden_method`).
 pub(super) fn overridden_argnames<'a>(
     ch: &Checker<'a>,
     class: &'a ast::StmtClassDef,
     name: &str,
-) -> Option<Vec<&'a str>> {
+) -> Option<Vec<String>> {
     let anc = ancestors(ch, class);
-    for c in anc.in_file {
-        if let Some(m) = methods(&c.body).into_iter().find(|m| m.name == name) {
-            return Some(m.argnames().iter().map(|a| a.arg.as_str()).collect());
-        }
-    }
-    None
+    anc.classes.iter().find_map(|c| c.method(name)).flatten()
 }
 
 /// Distinct attributes assigned on the instance (`self.x = ...`) in the
@@ -431,9 +702,9 @@ fn exempt_by_base_name(class: &ast::StmtClassDef) -> bool {
 pub(super) fn check<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, class: &'a ast::StmtClassDef) {
     let range = def_range(ch, stmt);
     let d = ch.config.design.clone();
-    let anc = ancestors(ch, class);
+    let anc = remember_ancestors(ch, class);
     if ch.enabled(&too_many_ancestors::META) {
-        too_many_ancestors::check(ch, range, anc.in_file.len() + anc.others, d.max_parents);
+        too_many_ancestors::check(ch, range, anc.counted, d.max_parents);
     }
     if ch.enabled(&too_many_instance_attributes::META) {
         too_many_instance_attributes::check(
@@ -449,10 +720,15 @@ pub(super) fn check<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, class: &'a ast::St
         .filter(|(n, is_def)| *is_def && !n.starts_with('_'))
         .count();
     too_many_public_methods::check(ch, range, own_public, d.max_public_methods);
-    // A base the file cannot resolve contributes no methods, as in pylint
+    // A base that cannot be followed contributes no methods, as in pylint
     // when inference fails; bases named like exceptions or enums exempt
-    // the class as their inferred type would.
-    if !ch.enabled(&too_few_public_methods::META) || anc.builtin || exempt_by_base_name(class) {
+    // the class as their inferred type would. Builtin and compiled bases
+    // have public methods the count cannot see.
+    if !ch.enabled(&too_few_public_methods::META)
+        || anc.has_unseen_methods
+        || anc.enum_
+        || exempt_by_base_name(class)
+    {
         return;
     }
     let name = class.name.as_str();
@@ -461,7 +737,7 @@ pub(super) fn check<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, class: &'a ast::St
     if anc.exception
         || anc.metaclass
         || special_type(name)
-        || anc.in_file.iter().any(|c| special_type(c.name.as_str()))
+        || anc.classes.iter().any(|c| special_type(c.name()))
     {
         return;
     }
@@ -471,14 +747,14 @@ pub(super) fn check<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, class: &'a ast::St
     if dataclass {
         return;
     }
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut all = 0;
-    for c in std::iter::once(class).chain(anc.in_file.iter().copied()) {
-        for (n, is_def) in first_bindings(&c.body) {
-            if is_def && seen.insert(n) && !n.starts_with('_') {
+    for c in std::iter::once(Class::InFile(class)).chain(anc.classes.iter().cloned()) {
+        c.for_each_binding(|n, is_def| {
+            if is_def && !n.starts_with('_') && seen.insert(n.to_owned()) {
                 all += 1;
             }
-        }
+        });
     }
     all += own
         .iter()

@@ -145,6 +145,10 @@ pub struct State<'a> {
     enumerate: Vec<EnumerateCandidate<'a>>,
     /// Facts about the module, computed on first use.
     module: Option<ModuleFacts<'a>>,
+    /// The module's imports, to follow imported bases (on first use).
+    imports: classes::ImportsCell,
+    /// Each class's ancestors, computed once.
+    ancestors: classes::AncestorCache<'a>,
 }
 
 /// What pylint counts for one function.
@@ -930,9 +934,9 @@ fn unused_arguments<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, f: &FunctionStats<
     if func.decorated_with("register") || func.decorated_with("overload") {
         return;
     }
-    let overridden = func
-        .class
-        .and_then(|c| classes::overridden_argnames(ch, c, func.name));
+    // The overridden method's parameters, looked up only when some
+    // parameter is otherwise unused.
+    let mut overridden: Option<Option<Vec<String>>> = None;
     let names = func.argnames();
     let skip_first = func.binds_first();
     let (def_line, _) = ch.parsed.lines.location(def_range(ch, stmt).start());
@@ -943,7 +947,13 @@ fn unused_arguments<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, f: &FunctionStats<
             || is_ignored_argument(name)
             || f.comprehension_targets.contains(name)
             || f.nonlocals.contains(name)
-            || overridden.as_ref().is_some_and(|o| o.contains(&name))
+            || overridden
+                .get_or_insert_with(|| {
+                    func.class
+                        .and_then(|c| classes::overridden_argnames(ch, c, func.name))
+                })
+                .as_ref()
+                .is_some_and(|o| o.iter().any(|p| p == name))
         {
             continue;
         }

@@ -3,7 +3,7 @@ use crate::report::{Characteristic, Severity};
 use crate::rules::{Checker, Confidence, Family, RuleMeta};
 
 /// ## What it does
-/// Flags a class with fewer than `min-public-methods` (2) public methods (its own and those of the in-file bases; special methods other than `__init__` count). Exception classes, metaclasses, enums, dataclasses and classes with bases the file cannot resolve are skipped.
+/// Flags a class with fewer than `min-public-methods` (2) public methods: its own and its ancestors' (bases defined in the file and, when imports are followed, in the modules it imports); special methods other than `__init__` count. Exception classes, metaclasses, enums, named tuples, typed dicts, dataclasses and subclasses of builtin classes are skipped. A base that cannot be followed contributes no methods, as in pylint when inference fails.
 ///
 /// ## Why is this bad?
 /// A class with one method is often a function in disguise.

@@ -3,7 +3,7 @@ use crate::report::{Characteristic, Severity};
 use crate::rules::{Checker, Confidence, Family, RuleMeta};
 
 /// ## What it does
-/// Flags a class with more than `max-parents` (7) ancestors. Single-file semantics: classes defined in the file are followed through their bases; a base the file cannot resolve (an imported class) counts as one ancestor; builtin containers and `object` are ignored as in pylint.
+/// Flags a class with more than `max-parents` (7) ancestors. Bases are followed through the file's classes and, when imports are followed, into the modules it imports; a base that cannot be followed counts nothing; builtin containers, `object` and the `collections`, `collections.abc` and `typing` classes pylint lists are not counted.
 ///
 /// ## Why is this bad?
 /// A deep hierarchy spreads one object's behaviour over many places.

@@ -7,7 +7,8 @@ use crate::Finding;
 /// W0613), with pylint's exemptions: the first parameter of a method,
 /// parameters of special methods other than `__init__`/`__new__`, of
 /// abstract methods and of functions whose body only raises, of methods
-/// overriding an in-file base method that has the same parameter, of
+/// overriding a base method (in the file or, when imports are followed,
+/// in an imported module) that has the same parameter, of
 /// callbacks (`cb_*`, `*_cb`), overload stubs, `@x.register` functions and
 /// protocol classes, and names matching `_.*|^ignored_|^unused_`.
 ///

@@ -1,0 +1,260 @@
+//! Following imports into other modules for the class rules.
+//!
+//! The fixture package `fixtures/analyzer/imports/app` binds its bases
+//! every way Python can (relative, absolute, `import a.b`, aliases, star
+//! imports, a package's re-export, a subpackage's module); its `# expect:`
+//! lines were taken from pylint 4.1.4, which is also run on it when the
+//! reference venv is present. The temporary-directory cases cover what a
+//! fixture cannot hold: cycles, extension modules, files that change, and
+//! the settings.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use codequal_analyzer::{analyze_path_with, analyze_source_at, Config};
+use support::Reference;
+
+type Found = BTreeSet<(String, u32, String)>;
+
+const SYMBOLS: &[&str] = &[
+    "too-many-ancestors",
+    "too-few-public-methods",
+    "unused-argument",
+];
+
+fn fixture_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/analyzer/imports")
+}
+
+fn fixture_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut todo = vec![fixture_root().join("app")];
+    while let Some(dir) = todo.pop() {
+        for e in std::fs::read_dir(&dir).expect("fixture dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if p.extension().is_some_and(|x| x == "py") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn relative(p: &Path) -> String {
+    p.strip_prefix(fixture_root())
+        .unwrap_or(p)
+        .display()
+        .to_string()
+}
+
+fn design() -> Config {
+    Config {
+        select: vec!["design".to_owned()],
+        ..Config::default()
+    }
+}
+
+fn ours(files: &[PathBuf], config: &Config) -> Found {
+    let mut out = Found::new();
+    for f in files {
+        let report = analyze_path_with(f, config).expect("fixture reads");
+        for finding in &report.findings {
+            if SYMBOLS.contains(&finding.rule.as_str()) {
+                out.insert((relative(f), finding.span.line, finding.rule.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn expected(files: &[PathBuf]) -> Found {
+    let mut out = Found::new();
+    for f in files {
+        let source = std::fs::read_to_string(f).expect("fixture reads");
+        for (i, line) in source.lines().enumerate() {
+            if let Some((_, rules)) = line.split_once("# expect:") {
+                for r in rules.split(',') {
+                    out.insert((relative(f), i as u32 + 1, r.trim().to_owned()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn imported_bases_are_followed_as_pylint_follows_them() {
+    let files = fixture_files();
+    assert!(files.len() >= 5);
+    assert_eq!(ours(&files, &design()), expected(&files));
+}
+
+#[test]
+fn without_following_imported_bases_count_nothing() {
+    let files = fixture_files();
+    let config = Config {
+        imports: codequal_analyzer::imports::Settings {
+            follow: false,
+            ..Default::default()
+        },
+        ..design()
+    };
+    let found = ours(&files, &config);
+    // Every subclass of an imported class now has too few methods, and the
+    // override's parameters are no longer known.
+    for line in [17, 25, 29, 33, 37, 41, 45] {
+        assert!(
+            found.contains(&(
+                "app/models.py".to_owned(),
+                line,
+                "too-few-public-methods".to_owned()
+            )),
+            "line {line}: {found:?}"
+        );
+    }
+    assert!(found.contains(&("app/models.py".to_owned(), 66, "unused-argument".to_owned())));
+    assert!(!found.iter().any(|f| f.2 == "too-many-ancestors"));
+}
+
+#[test]
+fn the_fixture_agrees_with_pylint() {
+    let Some(reference) = Reference::find("imports fixture vs pylint", &["pylint"]) else {
+        return;
+    };
+    let files = fixture_files();
+    let out = reference
+        .command("pylint")
+        .current_dir(fixture_root())
+        .args([
+            "--output-format=json",
+            "--disable=all",
+            &format!("--enable={}", SYMBOLS.join(",")),
+            "--jobs=1",
+            "--persistent=n",
+        ])
+        .args(files.iter().map(|f| relative(f)))
+        .output()
+        .expect("pylint runs");
+    let messages: Vec<serde_json::Value> =
+        serde_json::from_slice(&out.stdout).expect("pylint prints JSON");
+    let theirs: Found = messages
+        .iter()
+        .filter_map(|m| {
+            Some((
+                m["path"].as_str()?.to_owned(),
+                m["line"].as_u64()? as u32,
+                m["symbol"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    assert!(!theirs.is_empty(), "pylint reported nothing");
+    assert_eq!(ours(&files, &design()), theirs);
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+fn too_few_lines(path: &Path, config: &Config) -> Vec<u32> {
+    analyze_path_with(path, config)
+        .expect("reads")
+        .findings
+        .iter()
+        .filter(|f| f.rule == "too-few-public-methods")
+        .map(|f| f.span.line)
+        .collect()
+}
+
+const TWO_METHODS: &str =
+    "class Base:\n    def a(self):\n        return 1\n\n    def b(self):\n        return 2\n";
+
+#[test]
+fn star_import_cycles_and_self_aliases_terminate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "a.py",
+        "from b import *\nX = X\nLoop = Loop.Inner\n",
+    );
+    write(dir.path(), "b.py", "from a import *\nfrom b import *\n");
+    let main = write(
+        dir.path(),
+        "main.py",
+        "from a import *\nimport b\n\nclass C(Missing):\n    pass\n\nclass D(b.X):\n    pass\n\nclass E(b.Loop):\n    pass\n",
+    );
+    assert_eq!(too_few_lines(&main, &design()), vec![4, 7, 10]);
+}
+
+#[test]
+fn extension_modules_shadow_sources_and_are_not_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "fast.py", TWO_METHODS);
+    write(dir.path(), "fast.cpython-311-x86_64-linux-gnu.so", "");
+    write(dir.path(), "slow.py", TWO_METHODS);
+    let main = write(
+        dir.path(),
+        "main.py",
+        "import fast\nimport slow\nimport _collections\n\nclass F(fast.Base):\n    pass\n\nclass S(slow.Base):\n    pass\n\nclass Q(_collections.deque):\n    pass\n",
+    );
+    // The compiled `fast` hides its source; `_collections` is built into
+    // CPython: its classes have methods.
+    assert_eq!(too_few_lines(&main, &design()), vec![5]);
+}
+
+#[test]
+fn a_changed_module_is_read_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "base.py", TWO_METHODS);
+    let main = write(
+        dir.path(),
+        "main.py",
+        "from base import Base\n\nclass C(Base):\n    pass\n",
+    );
+    assert_eq!(too_few_lines(&main, &design()), Vec::<u32>::new());
+    write(dir.path(), "base.py", "class Base:\n    pass\n");
+    assert_eq!(too_few_lines(&main, &design()), vec![3]);
+}
+
+#[test]
+fn the_search_path_reaches_modules_outside_the_files_root() {
+    let lib = tempfile::tempdir().expect("tempdir");
+    write(lib.path(), "shared/__init__.py", "");
+    write(lib.path(), "shared/bases.py", TWO_METHODS);
+    let project = tempfile::tempdir().expect("tempdir");
+    let source = "from shared.bases import Base\nfrom ...beyond import Nothing\n\nclass C(Base):\n    pass\n\nclass D(Nothing):\n    pass\n";
+    let main = write(project.path(), "main.py", source);
+    assert_eq!(too_few_lines(&main, &design()), vec![4, 7]);
+    let config = Config {
+        imports: codequal_analyzer::imports::Settings {
+            search_path: vec![lib.path().to_path_buf()],
+            ..Default::default()
+        },
+        ..design()
+    };
+    assert_eq!(too_few_lines(&main, &config), vec![7]);
+    // A source without a path follows the search path only.
+    let report = codequal_analyzer::analyze_source_with(source, &config);
+    let lines: Vec<u32> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "too-few-public-methods")
+        .map(|f| f.span.line)
+        .collect();
+    assert_eq!(lines, vec![7]);
+    // Text read from a path is followed from there.
+    let at = analyze_source_at(source, &main, &config);
+    assert_eq!(
+        at.path.as_deref(),
+        Some(main.display().to_string().as_str())
+    );
+}
