@@ -258,3 +258,116 @@ fn the_search_path_reaches_modules_outside_the_files_root() {
         Some(main.display().to_string().as_str())
     );
 }
+
+#[test]
+fn a_deeply_nested_imported_module_is_unreadable_not_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut deep = String::from("x = 1");
+    for _ in 0..200_000 {
+        deep.push_str("+1");
+    }
+    deep.push_str("\n\nclass Base:\n    def a(self):\n        return 1\n\n    def b(self):\n        return 2\n");
+    write(dir.path(), "deep.py", &deep);
+    let main = write(
+        dir.path(),
+        "main.py",
+        "from deep import Base\n\nclass C(Base):\n    pass\n",
+    );
+    // The module nests deeper than CPython allows: nothing is followed.
+    assert_eq!(too_few_lines(&main, &design()), vec![3]);
+}
+
+#[test]
+fn star_imports_that_branch_and_cycle_finish_quickly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stars: String = (0..12).map(|k| format!("from m{k} import *\n")).collect();
+    for k in 0..12 {
+        write(dir.path(), &format!("m{k}.py"), &stars.repeat(20));
+    }
+    let classes: String = (0..50)
+        .map(|i| format!("class C{i}(Missing{i}):\n    pass\n\n"))
+        .collect();
+    let main = write(
+        dir.path(),
+        "main.py",
+        &format!("from m0 import *\n\n{classes}"),
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(too_few_lines(&main, &design()).len(), 50);
+    // Not a timing assertion on speed, a guard against exponential search:
+    // without memoisation this takes hours.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn a_fifo_named_like_a_module_is_not_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("base.py");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        println!("mkfifo unavailable; skipped");
+        return;
+    }
+    let main = write(
+        dir.path(),
+        "main.py",
+        "from base import Base\n\nclass C(Base):\n    pass\n",
+    );
+    assert_eq!(too_few_lines(&main, &design()), vec![3]);
+}
+
+#[test]
+fn bases_are_looked_up_as_bound_before_the_class() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "lib.py", TWO_METHODS);
+    // `class Base(Base)` subclasses the imported `Base`; the local name is
+    // bound only after the class statement.
+    let main = write(
+        dir.path(),
+        "main.py",
+        "from lib import Base\n\nclass Base(Base):\n    pass\n\nclass Later(Base):\n    pass\n",
+    );
+    assert_eq!(too_few_lines(&main, &design()), Vec::<u32>::new());
+}
+
+#[test]
+fn module_paths_are_submodules_and_star_imports_honour_all() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The package binds `b` to something else; `from a.b import X` still
+    // imports the submodule `a.b`.
+    write(dir.path(), "a/__init__.py", "b = 1\n");
+    write(dir.path(), "a/b.py", &TWO_METHODS.replace("Base", "X"));
+    write(
+        dir.path(),
+        "exported.py",
+        &format!(
+            "__all__ = ['Public']\n\n{}\n\n{}",
+            TWO_METHODS.replace("Base", "Public"),
+            TWO_METHODS.replace("Base", "Hidden")
+        ),
+    );
+    let main = write(
+        dir.path(),
+        "main.py",
+        "from a.b import X\nfrom exported import *\n\nclass C(X):\n    pass\n\nclass D(Public):\n    pass\n\nclass E(Hidden):\n    pass\n",
+    );
+    assert_eq!(too_few_lines(&main, &design()), vec![10]);
+}
+
+#[test]
+fn relative_imports_stop_at_the_top_package() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "outside.py", TWO_METHODS);
+    write(dir.path(), "pkg/__init__.py", "");
+    write(dir.path(), "pkg/inner.py", TWO_METHODS);
+    let main = write(
+        dir.path(),
+        "pkg/main.py",
+        "from .inner import Base\nfrom ..outside import Base as Far\n\nclass C(Base):\n    pass\n\nclass D(Far):\n    pass\n",
+    );
+    // `..` from a top-level package is an error in Python: not followed.
+    assert_eq!(too_few_lines(&main, &design()), vec![7]);
+}

@@ -32,7 +32,8 @@ pub fn load(
         }
         let pyproject = d.join("pyproject.toml");
         if pyproject.is_file() {
-            if let Some(cfg) = from_pyproject(&pyproject)? {
+            if let Some(mut cfg) = from_pyproject(&pyproject)? {
+                anchor_search_path(&mut cfg, &pyproject);
                 return Ok((cfg, Some(pyproject)));
             }
         }
@@ -42,14 +43,30 @@ pub fn load(
 }
 
 /// Reads a `codequal.toml` (the table itself) or a `pyproject.toml` (its
-/// `[tool.codequal]` table).
+/// `[tool.codequal]` table). Relative directories in
+/// `imports.search_path` are taken relative to the file's directory.
 pub fn read(file: &Path) -> Result<Config> {
-    if file.file_name().is_some_and(|n| n == "pyproject.toml") {
-        return Ok(from_pyproject(file)?.unwrap_or_default());
+    let mut config = if file.file_name().is_some_and(|n| n == "pyproject.toml") {
+        from_pyproject(file)?.unwrap_or_default()
+    } else {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("invalid configuration in {}", file.display()))?
+    };
+    anchor_search_path(&mut config, file);
+    Ok(config)
+}
+
+/// Makes relative `imports.search_path` entries relative to the directory
+/// of the configuration file they came from.
+fn anchor_search_path(config: &mut Config, file: &Path) {
+    let base = file.parent().unwrap_or_else(|| Path::new("."));
+    for dir in &mut config.imports.search_path {
+        if dir.is_relative() {
+            *dir = base.join(&*dir);
+        }
     }
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    toml::from_str(&text).with_context(|| format!("invalid configuration in {}", file.display()))
 }
 
 fn from_pyproject(file: &Path) -> Result<Option<Config>> {
@@ -77,7 +94,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("pkg")).expect("mkdir");
         std::fs::write(
             dir.join("pyproject.toml"),
-            "[project]\nname='x'\n[tool.codequal]\nignore=['CQP009']\n[tool.codequal.performance]\nmax_call_args=3\n[tool.codequal.score]\nmode='pycq'\n",
+            "[project]\nname='x'\n[tool.codequal]\nignore=['CQP009']\n[tool.codequal.performance]\nmax_call_args=3\n[tool.codequal.score]\nmode='pycq'\n[tool.codequal.imports]\nsearch_path=['vendor', '/abs']\n",
         )
         .expect("write");
         let (cfg, from) = load(None, Some(&dir.join("pkg"))).expect("load");
@@ -86,6 +103,11 @@ mod tests {
         assert_eq!(cfg.performance.max_call_args, 3);
         assert_eq!(cfg.performance.max_dict_keys, 10);
         assert_eq!(cfg.score.mode, codequal_analyzer::score::ScoreMode::Pycq);
+        assert!(cfg.imports.follow);
+        assert_eq!(
+            cfg.imports.search_path,
+            vec![dir.join("vendor"), std::path::PathBuf::from("/abs")]
+        );
         std::fs::write(dir.join("codequal.toml"), "select=['CQR']\nbogus=1\n").expect("write");
         assert!(
             load(None, Some(&dir.join("pkg"))).is_err(),

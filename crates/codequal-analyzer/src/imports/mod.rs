@@ -98,9 +98,6 @@ const BUILTIN_MODULES: &[&str] = &[
 /// How far a chain of imports, aliases and star imports is followed.
 const MAX_DEPTH: u32 = 24;
 
-/// How deep star imports are searched for a name.
-const MAX_STAR_DEPTH: u32 = 8;
-
 /// Modules kept in the process-wide cache before it is emptied.
 const MAX_CACHED_MODULES: usize = 8192;
 
@@ -147,6 +144,9 @@ enum Located {
     Missing,
 }
 
+/// A module file with the dotted name it was imported as.
+type ModuleKey = (PathBuf, String);
+
 /// Finds and reads modules for one checked file.
 ///
 /// The process-wide cache is checked against the file system once per
@@ -159,8 +159,11 @@ pub(crate) struct Resolver {
     roots: Vec<PathBuf>,
     /// Directory listings used so far.
     listings: RefCell<HashMap<PathBuf, Option<Arc<Listing>>>>,
-    /// Modules read so far, by file.
-    modules: RefCell<HashMap<PathBuf, Option<Arc<ModuleSummary>>>>,
+    /// Modules read so far, by file and dotted name.
+    modules: RefCell<HashMap<ModuleKey, Option<Arc<ModuleSummary>>>>,
+    /// Names looked up through star imports, by module (`None` while the
+    /// lookup is under way, which breaks cycles).
+    star_lookups: RefCell<HashMap<(usize, String), Option<Resolved>>>,
 }
 
 impl Resolver {
@@ -174,7 +177,7 @@ impl Resolver {
         if let Some(root) = file.and_then(file_root) {
             roots.push(root);
         }
-        roots.extend(settings.search_path.iter().cloned());
+        roots.extend(settings.search_path.iter().filter_map(|p| normalize(p)));
         let mut seen = HashSet::new();
         roots.retain(|r| seen.insert(r.clone()));
         if roots.is_empty() {
@@ -184,6 +187,7 @@ impl Resolver {
             roots,
             listings: RefCell::default(),
             modules: RefCell::default(),
+            star_lookups: RefCell::default(),
         })
     }
 
@@ -199,52 +203,66 @@ impl Resolver {
         if depth > MAX_DEPTH {
             return Resolved::Unknown;
         }
-        let mut path: Vec<String> = import.module.clone();
-        path.extend(import.member.iter().cloned());
-        path.extend(rest.iter().cloned());
         if import.level == 0 {
-            return self.resolve_absolute(&path, depth);
-        }
-        // `from . import x` in `a/b/c.py` looks in `a/b`; each further dot
-        // goes one directory up.
-        let Some(mut dir) = from.and_then(Path::parent).map(Path::to_path_buf) else {
-            return Resolved::Unknown;
-        };
-        for _ in 1..import.level {
-            match dir.parent() {
-                Some(p) => dir = p.to_path_buf(),
-                None => return Resolved::Unknown,
+            // `builtins.X` and `typing`'s aliases need no module on disk.
+            let mut path = import.module.clone();
+            path.extend(import.member.iter().cloned());
+            path.extend(rest.iter().cloned());
+            if path.first().is_some_and(|m| m == "builtins") || typing_alias(&path).is_some() {
+                return self.resolve_absolute(&path, depth + 1);
             }
         }
-        if import.module.is_empty() {
-            // `from . import x`: `x` is a submodule or a name of the package.
-            let package = self.package_at(&dir);
-            return self.member(&package, &path, depth + 1);
-        }
-        let (head, tail) = path.split_at(1);
-        match self.locate_in(
-            &[dir.clone()],
-            &head[0],
-            &self.module_name_of(&dir, &head[0]),
-        ) {
-            Located::Source(m) => self.member(&m, tail, depth + 1),
-            Located::Opaque => Resolved::Opaque(path.join(".")),
+        let module = self.locate_import(from, import);
+        let mut path: Vec<String> = import.member.iter().cloned().collect();
+        path.extend(rest.iter().cloned());
+        match module {
+            Located::Source(m) => {
+                if path.is_empty() {
+                    Resolved::Module
+                } else {
+                    self.member(&m, &path, depth + 1, None)
+                }
+            }
+            Located::Opaque => {
+                let mut full = import.module.clone();
+                full.extend(path);
+                Resolved::Opaque(full.join("."))
+            }
             Located::Missing => Resolved::Unknown,
         }
     }
 
-    /// Resolves the name `name` then the attribute path `rest` in `module`.
+    /// Follows the submodules `tail` of the module `first` (dotted name
+    /// `qualname`).
+    fn submodules(&self, first: Located, qualname: &str, tail: &[String]) -> Located {
+        let mut current = first;
+        let mut name = qualname.to_owned();
+        for part in tail {
+            let Located::Source(m) = current else {
+                return current;
+            };
+            let Some(dir) = &m.package_dir else {
+                return Located::Missing;
+            };
+            name = format!("{name}.{part}");
+            current = self.locate_in(std::slice::from_ref(dir), part, &name);
+        }
+        current
+    }
+
+    /// Resolves the name `name` then the attribute path `rest` in `module`,
+    /// `name` as bound before byte offset `before` when given.
     pub fn resolve_in_module(
         &self,
         module: &Arc<ModuleSummary>,
         name: &str,
         rest: &[String],
-        depth: u32,
+        before: Option<u32>,
     ) -> Resolved {
         let mut path = Vec::with_capacity(rest.len() + 1);
         path.push(name.to_owned());
         path.extend(rest.iter().cloned());
-        self.member(module, &path, depth)
+        self.member(module, &path, 0, before)
     }
 
     fn resolve_absolute(&self, path: &[String], depth: u32) -> Resolved {
@@ -261,14 +279,21 @@ impl Resolver {
             return self.resolve_absolute(&target, depth + 1);
         }
         match self.locate(head) {
-            Located::Source(m) => self.member(&m, tail, depth + 1),
+            Located::Source(m) => self.member(&m, tail, depth + 1, None),
             Located::Opaque => Resolved::Opaque(path.join(".")),
             Located::Missing => Resolved::Unknown,
         }
     }
 
-    /// Looks `path` up as attributes of `module`.
-    fn member(&self, module: &Arc<ModuleSummary>, path: &[String], depth: u32) -> Resolved {
+    /// Looks `path` up as attributes of `module`; its first name as bound
+    /// before byte offset `before` when given.
+    fn member(
+        &self,
+        module: &Arc<ModuleSummary>,
+        path: &[String],
+        depth: u32,
+        before: Option<u32>,
+    ) -> Resolved {
         if depth > MAX_DEPTH {
             return Resolved::Unknown;
         }
@@ -282,53 +307,46 @@ impl Resolver {
                 return self.resolve_absolute(&target, depth + 1);
             }
         }
-        match module.names.get(name) {
-            Some(Binding::Class(index)) if *index < module.classes.len() => {
-                let class = ExtClass {
-                    module: Arc::clone(module),
-                    index: *index,
-                };
+        match module.binding(name, before) {
+            Some((_, Binding::Class(index))) if *index < module.classes.len() => {
                 if rest.is_empty() {
-                    Resolved::Class(class)
+                    Resolved::Class(ExtClass {
+                        module: Arc::clone(module),
+                        index: *index,
+                    })
                 } else {
                     // Nested classes are not followed.
                     Resolved::Unknown
                 }
             }
-            Some(Binding::Import(import)) => {
+            Some((_, Binding::Import(import))) => {
                 self.resolve_import(module.file.as_deref(), import, rest, depth + 1)
             }
-            Some(Binding::Alias(parts)) => {
+            Some((at, Binding::Alias(parts))) => {
                 let mut full = parts.clone();
                 full.extend(rest.iter().cloned());
-                let (head, tail) = full.split_at(1);
-                if head[0] == *name {
-                    return Resolved::Unknown;
-                }
-                self.resolve_in_module(module, &head[0], tail, depth + 1)
+                // `Base = Base` and the like: the alias's value is bound
+                // before the alias.
+                self.member(module, &full, depth + 1, Some(at))
             }
-            Some(Binding::Class(_) | Binding::Other) => Resolved::Unknown,
+            Some((_, Binding::Class(_) | Binding::Other)) => Resolved::Unknown,
             None => {
+                if let Some(found) = self.through_stars(module, name, before, depth) {
+                    return match found {
+                        Resolved::Class(_) | Resolved::Opaque(_) if !rest.is_empty() => {
+                            Resolved::Unknown
+                        }
+                        Resolved::Module => Resolved::Unknown,
+                        other => other,
+                    };
+                }
                 // A submodule of a package.
                 if let Some(dir) = &module.package_dir {
                     let sub = format!("{}.{name}", module.name);
                     match self.locate_in(std::slice::from_ref(dir), name, &sub) {
-                        Located::Source(m) => return self.member(&m, rest, depth + 1),
+                        Located::Source(m) => return self.member(&m, rest, depth + 1, None),
                         Located::Opaque => return Resolved::Opaque(sub),
                         Located::Missing => {}
-                    }
-                }
-                // The last star import that provides it (followed only a
-                // few levels deep: star imports can form cycles).
-                let stars = if depth < MAX_STAR_DEPTH {
-                    &module.star[..]
-                } else {
-                    &[]
-                };
-                for star in stars.iter().rev() {
-                    let found = self.resolve_import(module.file.as_deref(), star, path, depth + 1);
-                    if !matches!(found, Resolved::Unknown | Resolved::Builtin(_)) {
-                        return found;
                     }
                 }
                 if rest.is_empty() {
@@ -336,6 +354,90 @@ impl Resolver {
                 } else {
                     Resolved::Unknown
                 }
+            }
+        }
+    }
+
+    /// `name` as one of `module`'s star imports provides it (the last one
+    /// that does), remembered per module; `None` when none does.
+    fn through_stars(
+        &self,
+        module: &Arc<ModuleSummary>,
+        name: &str,
+        before: Option<u32>,
+        depth: u32,
+    ) -> Option<Resolved> {
+        if module.star.is_empty() {
+            return None;
+        }
+        let key = (Arc::as_ptr(module) as usize, name.to_owned());
+        if before.is_none() {
+            if let Some(known) = self.star_lookups.borrow().get(&key) {
+                return known.clone();
+            }
+            self.star_lookups.borrow_mut().insert(key.clone(), None);
+        }
+        let mut found = None;
+        for star in module.stars_before(before) {
+            if depth > MAX_DEPTH {
+                break;
+            }
+            let m = match self.locate_import(module.file.as_deref(), star) {
+                Located::Source(m) => m,
+                Located::Opaque => {
+                    found = Some(Resolved::Opaque(format!(
+                        "{}.{name}",
+                        star.module.join(".")
+                    )));
+                    break;
+                }
+                Located::Missing => continue,
+            };
+            if !m.exports(name) {
+                continue;
+            }
+            let r = self.member(&m, &[name.to_owned()], depth + 1, None);
+            if !matches!(r, Resolved::Unknown | Resolved::Builtin(_)) {
+                found = Some(r);
+                break;
+            }
+        }
+        if before.is_none() {
+            self.star_lookups.borrow_mut().insert(key, found.clone());
+        }
+        found
+    }
+
+    /// The module an import names (`from m import x` names `m`): its
+    /// dotted parts are modules, submodules of packages, not attributes.
+    fn locate_import(&self, from: Option<&Path>, import: &ImportRef) -> Located {
+        if import.level == 0 {
+            let Some((head, tail)) = import.module.split_first() else {
+                return Located::Missing;
+            };
+            return self.submodules(self.locate(head), head, tail);
+        }
+        // `from . import x` in `a/b/c.py` looks in `a/b`; each further dot
+        // goes one package up (never above the top package).
+        let Some(mut dir) = from.and_then(Path::parent).map(Path::to_path_buf) else {
+            return Located::Missing;
+        };
+        for _ in 1..import.level {
+            // Each dot past the first needs a parent package.
+            if !self.is_package(&dir) {
+                return Located::Missing;
+            }
+            match dir.parent() {
+                Some(p) if self.is_package(p) => dir = p.to_path_buf(),
+                _ => return Located::Missing,
+            }
+        }
+        match import.module.split_first() {
+            None => Located::Source(self.package_at(&dir)),
+            Some((head, tail)) => {
+                let qualname = self.module_name_of(&dir, head);
+                let first = self.locate_in(std::slice::from_ref(&dir), head, &qualname);
+                self.submodules(first, &qualname, tail)
             }
         }
     }
@@ -409,9 +511,27 @@ impl Resolver {
     }
 }
 
+/// `path` made absolute and free of `.` and `..` components (lexically:
+/// symbolic links are not resolved).
+fn normalize(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let abs = std::path::absolute(path).ok()?;
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
 /// The first directory above `file` without an `__init__.py`.
 fn file_root(file: &Path) -> Option<PathBuf> {
-    let mut dir = std::path::absolute(file).ok()?.parent()?.to_path_buf();
+    let mut dir = normalize(file)?.parent()?.to_path_buf();
     let mut guard = 0;
     while dir.join("__init__.py").is_file() && guard < 64 {
         dir = dir.parent()?.to_path_buf();
@@ -446,13 +566,12 @@ impl Resolver {
         name: String,
         package_dir: Option<PathBuf>,
     ) -> Option<Arc<ModuleSummary>> {
-        if let Some(m) = self.modules.borrow().get(file) {
+        let key = (file.to_path_buf(), name);
+        if let Some(m) = self.modules.borrow().get(&key) {
             return m.clone();
         }
-        let m = load(file, name, package_dir);
-        self.modules
-            .borrow_mut()
-            .insert(file.to_path_buf(), m.clone());
+        let m = load(file, key.1.clone(), package_dir);
+        self.modules.borrow_mut().insert(key, m.clone());
         m
     }
 
@@ -546,7 +665,7 @@ struct CachedModule {
 #[derive(Default)]
 struct Cache {
     listings: HashMap<PathBuf, (Option<SystemTime>, Arc<Listing>)>,
-    modules: HashMap<PathBuf, CachedModule>,
+    modules: HashMap<ModuleKey, CachedModule>,
 }
 
 fn cache() -> &'static Mutex<Cache> {
@@ -576,7 +695,18 @@ fn listing(dir: &Path) -> Option<Arc<Listing>> {
     for entry in std::fs::read_dir(dir).ok()?.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        // Symbolic links are followed, as the import system follows them.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let (is_dir, is_file) = if kind.is_symlink() {
+            std::fs::metadata(entry.path()).map_or((false, false), |m| (m.is_dir(), m.is_file()))
+        } else {
+            (kind.is_dir(), kind.is_file())
+        };
+        if !is_dir && !is_file {
+            continue;
+        }
         if is_dir {
             if is_identifier(name) {
                 l.dirs.insert(name.to_owned());
@@ -593,6 +723,9 @@ fn listing(dir: &Path) -> Option<Arc<Listing>> {
     }
     let l = Arc::new(l);
     if let Ok(mut c) = cache().lock() {
+        if c.listings.len() >= MAX_CACHED_MODULES {
+            c.listings.clear();
+        }
         c.listings
             .insert(dir.to_path_buf(), (stamp, Arc::clone(&l)));
     }
@@ -605,33 +738,53 @@ fn is_identifier(name: &str) -> bool {
         && name.chars().all(|c| c == '_' || c.is_alphanumeric())
 }
 
-/// Reads and summarises the module at `file`, cached until the file's size
-/// or modification time changes.
+/// Source files larger than this are not read (the standard library's
+/// largest is under 1 MB).
+const MAX_MODULE_BYTES: u64 = 8 << 20;
+
+/// Reads and summarises the module at `file` (dotted name `name`), cached
+/// until the file's size or modification time changes. Only regular files
+/// are read, and a module that nests deeper than the checked file may is
+/// treated as unreadable.
 fn load(file: &Path, name: String, package_dir: Option<PathBuf>) -> Option<Arc<ModuleSummary>> {
     let meta = std::fs::metadata(file).ok()?;
+    if !meta.is_file() || meta.len() > MAX_MODULE_BYTES {
+        return None;
+    }
     let (len, stamp) = (meta.len(), modified(&meta));
+    let key = (file.to_path_buf(), name);
     if let Ok(c) = cache().lock() {
-        if let Some(m) = c.modules.get(file) {
+        if let Some(m) = c.modules.get(&key) {
             if m.len == len && m.modified == stamp {
                 return m.module.clone();
             }
         }
     }
+    let dotted = key.1.clone();
     let module = crate::read_python_source(file).ok().and_then(|source| {
         let parsed = crate::parse::parse(&source);
-        let suite = parsed.suite.as_deref()?;
-        let mut summary = ModuleSummary::of_suite(suite);
-        summary.name = name;
-        summary.file = Some(file.to_path_buf());
-        summary.package_dir = package_dir;
-        Some(Arc::new(summary))
+        // The tree is summarised and dropped on a stack sized for it.
+        crate::parse::with_stack_for(parsed.depth_bound, move || {
+            let suite = parsed.suite.as_deref()?;
+            if crate::parse::nesting_depth(suite, crate::parse::MAX_AST_DEPTH)
+                > crate::parse::MAX_AST_DEPTH
+            {
+                return None;
+            }
+            let mut summary = ModuleSummary::of_suite(suite);
+            summary.name = dotted;
+            summary.file = Some(file.to_path_buf());
+            summary.package_dir = package_dir;
+            Some(Arc::new(summary))
+        })
     });
     if let Ok(mut c) = cache().lock() {
         if c.modules.len() >= MAX_CACHED_MODULES {
             c.modules.clear();
+            c.listings.clear();
         }
         c.modules.insert(
-            file.to_path_buf(),
+            key,
             CachedModule {
                 len,
                 modified: stamp,

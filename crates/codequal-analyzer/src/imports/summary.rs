@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::parse::ast::{self, Expr, Stmt};
+use crate::parse::ast::{self, Expr, Ranged, Stmt};
 
 /// An `import` as written: `level` leading dots, the module's dotted
 /// parts, and the imported member for `from ... import name`.
@@ -48,6 +48,9 @@ pub(crate) enum BaseRef {
 pub(crate) struct ClassSummary {
     /// The class's name.
     pub name: String,
+    /// Byte offset of the `class` statement (its bases are looked up among
+    /// the bindings before it).
+    pub start: u32,
     /// Its bases, in order.
     pub bases: Vec<BaseRef>,
     /// Names its body binds, each with whether the first binding is a
@@ -62,6 +65,7 @@ impl ClassSummary {
     fn of(class: &ast::StmtClassDef) -> Self {
         Self {
             name: class.name.to_string(),
+            start: class.range.start().to_u32(),
             bases: class.bases.iter().map(base_ref).collect(),
             bindings: first_bindings(&class.body)
                 .into_iter()
@@ -98,10 +102,15 @@ pub(crate) struct ModuleSummary {
     pub package_dir: Option<PathBuf>,
     /// Classes defined at module level.
     pub classes: Vec<ClassSummary>,
-    /// Module-level names and what their last binding is.
-    pub names: HashMap<String, Binding>,
-    /// `from m import *` imports, in source order.
-    pub star: Vec<ImportRef>,
+    /// Every module-level binding of each name, in source order, with the
+    /// byte offset of the statement that makes it.
+    pub names: HashMap<String, Vec<(u32, Binding)>>,
+    /// `from m import *` imports, in source order (each module once), with
+    /// their offsets.
+    pub star: Vec<(u32, ImportRef)>,
+    /// The names a star import of this module takes, when it sets
+    /// `__all__` to a literal list or tuple of strings.
+    pub all: Option<Vec<String>>,
     /// Whether class bodies were summarised.
     pub with_classes: bool,
 }
@@ -126,12 +135,45 @@ impl ModuleSummary {
         out
     }
 
-    fn bind(&mut self, name: &str, binding: Binding) {
-        self.names.insert(name.to_owned(), binding);
+    /// The last binding of `name`, before byte offset `before` when given
+    /// (a class's bases are evaluated before the class is bound).
+    pub fn binding(&self, name: &str, before: Option<u32>) -> Option<(u32, &Binding)> {
+        self.names
+            .get(name)?
+            .iter()
+            .rev()
+            .find(|(at, _)| before.is_none_or(|b| *at < b))
+            .map(|(at, b)| (*at, b))
+    }
+
+    /// The star imports made before byte offset `before` (all when `None`),
+    /// last first.
+    pub fn stars_before(&self, before: Option<u32>) -> impl Iterator<Item = &ImportRef> {
+        self.star
+            .iter()
+            .rev()
+            .filter(move |(at, _)| before.is_none_or(|b| *at < b))
+            .map(|(_, i)| i)
+    }
+
+    /// Whether `from this import *` takes `name`.
+    pub fn exports(&self, name: &str) -> bool {
+        match &self.all {
+            Some(all) => all.iter().any(|n| n == name),
+            None => !name.starts_with('_'),
+        }
+    }
+
+    fn bind(&mut self, name: &str, at: u32, binding: Binding) {
+        self.names
+            .entry(name.to_owned())
+            .or_default()
+            .push((at, binding));
     }
 
     fn collect(&mut self, body: &[Stmt]) {
         for stmt in body {
+            let at = stmt.range().start().to_u32();
             match stmt {
                 Stmt::ClassDef(c) => {
                     let index = if self.with_classes {
@@ -140,16 +182,17 @@ impl ModuleSummary {
                     } else {
                         usize::MAX
                     };
-                    self.bind(c.name.as_str(), Binding::Class(index));
+                    self.bind(c.name.as_str(), at, Binding::Class(index));
                 }
-                Stmt::FunctionDef(f) => self.bind(f.name.as_str(), Binding::Other),
-                Stmt::AsyncFunctionDef(f) => self.bind(f.name.as_str(), Binding::Other),
+                Stmt::FunctionDef(f) => self.bind(f.name.as_str(), at, Binding::Other),
+                Stmt::AsyncFunctionDef(f) => self.bind(f.name.as_str(), at, Binding::Other),
                 Stmt::Import(i) => {
                     for alias in &i.names {
                         let parts = dotted_parts(alias.name.as_str());
                         match &alias.asname {
                             Some(as_) => self.bind(
                                 as_.as_str(),
+                                at,
                                 Binding::Import(ImportRef {
                                     level: 0,
                                     module: parts,
@@ -161,6 +204,7 @@ impl ModuleSummary {
                                 let head = parts.first().cloned().unwrap_or_default();
                                 self.bind(
                                     &head,
+                                    at,
                                     Binding::Import(ImportRef {
                                         level: 0,
                                         module: vec![head.clone()],
@@ -184,27 +228,37 @@ impl ModuleSummary {
                             member: Some(alias.name.to_string()),
                         };
                         if alias.name.as_str() == "*" {
-                            self.star.push(ImportRef {
+                            let import = ImportRef {
                                 member: None,
                                 ..import
-                            });
+                            };
+                            if !self.star.iter().any(|(_, i)| *i == import) {
+                                self.star.push((at, import));
+                            }
                             continue;
                         }
                         let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                        self.bind(local.as_str(), Binding::Import(import));
+                        self.bind(local.as_str(), at, Binding::Import(import));
                     }
                 }
                 Stmt::Assign(a) => {
+                    if let ([Expr::Name(n)], Some(names)) =
+                        (a.targets.as_slice(), string_list(&a.value))
+                    {
+                        if n.id.as_str() == "__all__" {
+                            self.all = Some(names);
+                        }
+                    }
                     let value = match dotted(&a.value) {
                         Some(parts) => Binding::Alias(parts),
                         None => Binding::Other,
                     };
                     for t in &a.targets {
                         match t {
-                            Expr::Name(n) => self.bind(n.id.as_str(), value.clone()),
+                            Expr::Name(n) => self.bind(n.id.as_str(), at, value.clone()),
                             other => {
                                 for n in target_names(other) {
-                                    self.bind(n, Binding::Other);
+                                    self.bind(n, at, Binding::Other);
                                 }
                             }
                         }
@@ -212,7 +266,7 @@ impl ModuleSummary {
                 }
                 Stmt::AnnAssign(a) => {
                     if let (Expr::Name(n), Some(_)) = (a.target.as_ref(), &a.value) {
-                        self.bind(n.id.as_str(), Binding::Other);
+                        self.bind(n.id.as_str(), at, Binding::Other);
                     }
                 }
                 Stmt::If(i) => {
@@ -238,6 +292,24 @@ impl ModuleSummary {
             }
         }
     }
+}
+
+/// A literal list or tuple of strings.
+fn string_list(e: &Expr) -> Option<Vec<String>> {
+    let elts = match e {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        _ => return None,
+    };
+    elts.iter()
+        .map(|e| match e {
+            Expr::Constant(c) => match &c.value {
+                ast::Constant::Str(s) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 fn dotted_parts(s: &str) -> Vec<String> {
@@ -271,7 +343,9 @@ fn base_ref(expr: &Expr) -> BaseRef {
     dotted(expr).map_or(BaseRef::Other, BaseRef::Dotted)
 }
 
-fn target_names(target: &Expr) -> Vec<&str> {
+/// The names an assignment target binds (tuples, lists and starred
+/// targets unpacked).
+pub(crate) fn target_names(target: &Expr) -> Vec<&str> {
     let mut out = Vec::new();
     let mut todo = vec![target];
     while let Some(t) = todo.pop() {
@@ -286,106 +360,117 @@ fn target_names(target: &Expr) -> Vec<&str> {
     out
 }
 
-/// Names bound in a class body (nested blocks included, nested scopes not),
-/// each with whether its first binding is a `def`: astroid's
-/// `mymethods()` are the names whose first binding is a function.
-pub(crate) fn first_bindings(body: &[Stmt]) -> Vec<(&str, bool)> {
-    fn walk<'b>(body: &'b [Stmt], out: &mut Vec<(&'b str, bool)>) {
-        let add = |out: &mut Vec<(&'b str, bool)>, name: &'b str, is_def: bool| {
-            if !out.iter().any(|(n, _)| *n == name) {
-                out.push((name, is_def));
+/// Calls `visit` on every statement of a class body that can bind a name
+/// in the class scope, in source order: nested `if`/`try`/`with`/`for`/
+/// `while` blocks included, nested scopes not.
+fn for_each_class_stmt<'b>(body: &'b [Stmt], visit: &mut impl FnMut(&'b Stmt)) {
+    for s in body {
+        visit(s);
+        match s {
+            Stmt::If(i) => {
+                for_each_class_stmt(&i.body, visit);
+                for_each_class_stmt(&i.orelse, visit);
             }
-        };
-        for s in body {
-            match s {
-                Stmt::FunctionDef(f) => add(out, f.name.as_str(), true),
-                Stmt::AsyncFunctionDef(f) => add(out, f.name.as_str(), true),
-                Stmt::ClassDef(c) => add(out, c.name.as_str(), false),
-                Stmt::Assign(a) => {
-                    for t in &a.targets {
-                        for n in target_names(t) {
-                            add(out, n, false);
-                        }
-                    }
+            Stmt::Try(t) => {
+                for_each_class_stmt(&t.body, visit);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    for_each_class_stmt(&h.body, visit);
                 }
-                Stmt::AnnAssign(a) => {
-                    if let Expr::Name(n) = a.target.as_ref() {
-                        add(out, n.id.as_str(), false);
-                    }
-                }
-                Stmt::If(i) => {
-                    walk(&i.body, out);
-                    walk(&i.orelse, out);
-                }
-                Stmt::Try(t) => {
-                    walk(&t.body, out);
-                    for h in &t.handlers {
-                        let ast::ExceptHandler::ExceptHandler(h) = h;
-                        walk(&h.body, out);
-                    }
-                    walk(&t.orelse, out);
-                    walk(&t.finalbody, out);
-                }
-                Stmt::With(w) => walk(&w.body, out),
-                Stmt::For(f) => {
-                    walk(&f.body, out);
-                    walk(&f.orelse, out);
-                }
-                Stmt::While(w) => {
-                    walk(&w.body, out);
-                    walk(&w.orelse, out);
-                }
-                _ => {}
+                for_each_class_stmt(&t.orelse, visit);
+                for_each_class_stmt(&t.finalbody, visit);
             }
+            Stmt::With(w) => for_each_class_stmt(&w.body, visit),
+            Stmt::For(f) => {
+                for_each_class_stmt(&f.body, visit);
+                for_each_class_stmt(&f.orelse, visit);
+            }
+            Stmt::While(w) => {
+                for_each_class_stmt(&w.body, visit);
+                for_each_class_stmt(&w.orelse, visit);
+            }
+            _ => {}
         }
     }
-    let mut out = Vec::new();
-    walk(body, &mut out);
+}
+
+/// Names bound in a class body (nested blocks included, nested scopes not),
+/// in source order, each with whether its first binding is a `def`:
+/// astroid's `mymethods()` are the names whose first binding is a function.
+pub(crate) fn first_bindings(body: &[Stmt]) -> Vec<(&str, bool)> {
+    let mut out: Vec<(&str, bool)> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for_each_class_stmt(body, &mut |s| {
+        let names: Vec<(&str, bool)> = match s {
+            Stmt::FunctionDef(f) => vec![(f.name.as_str(), true)],
+            Stmt::AsyncFunctionDef(f) => vec![(f.name.as_str(), true)],
+            Stmt::ClassDef(c) => vec![(c.name.as_str(), false)],
+            Stmt::Assign(a) => a
+                .targets
+                .iter()
+                .flat_map(target_names)
+                .map(|n| (n, false))
+                .collect(),
+            Stmt::AnnAssign(a) => match a.target.as_ref() {
+                Expr::Name(n) => vec![(n.id.as_str(), false)],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        for (n, d) in names {
+            if seen.insert(n) {
+                out.push((n, d));
+            }
+        }
+    });
     out
 }
 
-/// Parameter names of every method in a class body (nested `if`/`try`/
-/// `with` blocks included), in astroid's `argnames()` order; the first
-/// `def` of a name wins.
+/// The first `def` of `name` in a class body, in source order, over the
+/// statements [`first_bindings`] reads.
+pub(crate) fn first_def<'b>(body: &'b [Stmt], name: &str) -> Option<&'b ast::Arguments> {
+    let mut found = None;
+    for_each_class_stmt(body, &mut |s| {
+        if found.is_some() {
+            return;
+        }
+        match s {
+            Stmt::FunctionDef(f) if f.name.as_str() == name => found = Some(f.args.as_ref()),
+            Stmt::AsyncFunctionDef(f) if f.name.as_str() == name => found = Some(f.args.as_ref()),
+            _ => {}
+        }
+    });
+    found
+}
+
+/// Parameter names in astroid's `argnames()` order.
+pub(crate) fn params_of(args: &ast::Arguments) -> Vec<String> {
+    let mut params: Vec<String> = args
+        .posonlyargs
+        .iter()
+        .chain(&args.args)
+        .map(|p| p.def.arg.to_string())
+        .collect();
+    params.extend(args.vararg.as_deref().map(|a| a.arg.to_string()));
+    params.extend(args.kwonlyargs.iter().map(|p| p.def.arg.to_string()));
+    params.extend(args.kwarg.as_deref().map(|a| a.arg.to_string()));
+    params
+}
+
+/// Parameter names of every method in a class body, first `def` of a
+/// name first, in source order.
 fn method_params(body: &[Stmt]) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    let mut todo: Vec<&[Stmt]> = vec![body];
-    while let Some(b) = todo.pop() {
-        for s in b {
-            let (name, args) = match s {
-                Stmt::FunctionDef(f) => (f.name.as_str(), f.args.as_ref()),
-                Stmt::AsyncFunctionDef(f) => (f.name.as_str(), f.args.as_ref()),
-                Stmt::If(i) => {
-                    todo.push(&i.body);
-                    todo.push(&i.orelse);
-                    continue;
-                }
-                Stmt::Try(t) => {
-                    todo.push(&t.body);
-                    todo.push(&t.orelse);
-                    todo.push(&t.finalbody);
-                    continue;
-                }
-                Stmt::With(w) => {
-                    todo.push(&w.body);
-                    continue;
-                }
-                _ => continue,
-            };
-            if out.iter().any(|(n, _)| n == name) {
-                continue;
-            }
-            let mut params: Vec<String> = args
-                .posonlyargs
-                .iter()
-                .chain(&args.args)
-                .map(|p| p.def.arg.to_string())
-                .collect();
-            params.extend(args.vararg.as_deref().map(|a| a.arg.to_string()));
-            params.extend(args.kwonlyargs.iter().map(|p| p.def.arg.to_string()));
-            params.extend(args.kwarg.as_deref().map(|a| a.arg.to_string()));
-            out.push((name.to_owned(), params));
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for_each_class_stmt(body, &mut |s| {
+        let (name, args) = match s {
+            Stmt::FunctionDef(f) => (f.name.as_str(), f.args.as_ref()),
+            Stmt::AsyncFunctionDef(f) => (f.name.as_str(), f.args.as_ref()),
+            _ => return,
+        };
+        if seen.insert(name.to_owned()) {
+            out.push((name.to_owned(), params_of(args)));
         }
-    }
+    });
     out
 }

@@ -6,7 +6,7 @@
 //! call, a missing module) counts nothing and contributes no methods, as
 //! in pylint when astroid's inference fails.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -15,7 +15,9 @@ use super::{
     decorator_name, def_range, too_few_public_methods, too_many_ancestors,
     too_many_instance_attributes, too_many_public_methods, FnView,
 };
-use crate::imports::summary::{self, first_bindings, BaseRef, Binding, ModuleSummary};
+use crate::imports::summary::{
+    self, first_bindings, first_def, params_of, BaseRef, Binding, ModuleSummary,
+};
 use crate::imports::{ExtClass, Resolved, Resolver};
 use crate::parse::ast::{self, Expr, Stmt};
 use crate::rules::checker::Ancestor;
@@ -105,12 +107,7 @@ impl<'a> Class<'a> {
                 if !is_def {
                     return Some(None);
                 }
-                Some(
-                    methods(&c.body)
-                        .into_iter()
-                        .find(|m| m.name == name)
-                        .map(|m| m.argnames().iter().map(|a| a.arg.to_string()).collect()),
-                )
+                Some(first_def(&c.body, name).map(params_of))
             }
             Class::External(c) => c.summary().method(name).map(|p| p.map(<[String]>::to_vec)),
         }
@@ -132,6 +129,8 @@ pub(crate) struct LocalImports {
     resolver: Resolver,
     /// The checked module's names (its classes are read directly).
     names: Arc<ModuleSummary>,
+    /// Resolved bases of classes from other modules, by (module, class).
+    external_bases: RefCell<HashMap<(usize, usize), Vec<Resolved>>>,
 }
 
 impl std::fmt::Debug for LocalImports {
@@ -152,6 +151,7 @@ fn local_imports<'c>(ch: &'c Checker<'_>) -> Option<&'c LocalImports> {
             Some(LocalImports {
                 resolver,
                 names: Arc::new(names),
+                external_bases: RefCell::default(),
             })
         })
         .as_ref()
@@ -166,46 +166,79 @@ fn from_resolved<'a>(r: Resolved) -> Base<'a> {
     }
 }
 
-/// Resolves a base of `this`, a class of the checked file.
-fn resolve<'a>(ch: &Checker<'a>, this: &ast::StmtClassDef, base: &'a Expr) -> Base<'a> {
+/// Resolves a base of `this`, a class of the checked file: its name as
+/// bound before the class statement (astroid's `scope_lookup`).
+fn resolve<'a>(ch: &Checker<'a>, this: &'a ast::StmtClassDef, base: &'a Expr) -> Base<'a> {
+    use rustpython_parser::ast::Ranged;
     let Some(parts) = summary::dotted(base) else {
         return Base::Unknown;
     };
     let Some((head, rest)) = parts.split_first() else {
         return Base::Unknown;
     };
-    let local = local_imports(ch);
     if rest.is_empty() {
         if let Some(c) = enclosing_class(ch, head, this) {
             return Base::Class(Class::InFile(c));
         }
-        let module_class = ch
-            .design
-            .module
-            .as_ref()
-            .and_then(|m| m.classes.get(head.as_str()));
-        let bound_to_class =
-            local.is_none_or(|l| matches!(l.names.names.get(head), Some(Binding::Class(_)) | None));
-        match module_class {
-            Some(c) if bound_to_class && !std::ptr::eq(*c, this) => {
+    }
+    let before = this.start().to_u32();
+    let Some(local) = local_imports(ch) else {
+        // Nothing is followed: a module-level class of the file, a
+        // builtin, or unknown.
+        if rest.is_empty() && !ch.imports.contains_key(head.as_str()) {
+            if let Some(c) = module_class_before(ch, head, before) {
                 return Base::Class(Class::InFile(c));
             }
-            Some(_) if bound_to_class => return Base::Unknown,
-            _ => {}
-        }
-    }
-    match local {
-        // Imports, aliases and star imports of the module, followed.
-        Some(l) => from_resolved(l.resolver.resolve_in_module(&l.names, head, rest, 0)),
-        None if rest.is_empty() && !ch.imports.contains_key(head.as_str()) => {
             if is_builtin_class(head) {
-                Base::Builtin(head.clone())
-            } else {
-                Base::Unknown
+                return Base::Builtin(head.clone());
             }
         }
-        None => Base::Unknown,
+        return Base::Unknown;
+    };
+    match local.names.binding(head, Some(before)) {
+        Some((at, Binding::Class(_))) => match module_class_at(ch, head, at) {
+            Some(c) if rest.is_empty() && !std::ptr::eq(c, this) => Base::Class(Class::InFile(c)),
+            _ => Base::Unknown,
+        },
+        // Imports, aliases and star imports of the module, followed.
+        _ => from_resolved(local.resolver.resolve_in_module(
+            &local.names,
+            head,
+            rest,
+            Some(before),
+        )),
     }
+}
+
+/// The module-level class `name` whose statement starts at byte `at`.
+fn module_class_at<'a>(ch: &Checker<'a>, name: &str, at: u32) -> Option<&'a ast::StmtClassDef> {
+    use rustpython_parser::ast::Ranged;
+    ch.design
+        .module
+        .as_ref()?
+        .all_classes
+        .get(name)?
+        .iter()
+        .copied()
+        .find(|c| c.start().to_u32() == at)
+}
+
+/// The last module-level class `name` defined before byte `before`.
+fn module_class_before<'a>(
+    ch: &Checker<'a>,
+    name: &str,
+    before: u32,
+) -> Option<&'a ast::StmtClassDef> {
+    use rustpython_parser::ast::Ranged;
+    ch.design
+        .module
+        .as_ref()?
+        .all_classes
+        .get(name)?
+        .iter()
+        .rev()
+        .copied()
+        .find(|c| c.start().to_u32() < before)
 }
 
 /// A class named `name` defined before `this` in the body of a function
@@ -258,30 +291,44 @@ fn enclosing_class<'a>(
     None
 }
 
-/// Resolves a base of a class from another module.
-fn resolve_external<'a>(ch: &Checker<'a>, class: &ExtClass, base: &BaseRef) -> Base<'a> {
-    let (BaseRef::Dotted(parts), Some(local)) = (base, local_imports(ch)) else {
-        return Base::Unknown;
+/// The bases of a class from another module, each looked up as bound
+/// before the class statement in its module; resolved once per checked
+/// file.
+fn external_bases<'a>(ch: &Checker<'a>, class: &ExtClass) -> Vec<Base<'a>> {
+    let Some(local) = local_imports(ch) else {
+        return Vec::new();
     };
-    let Some((head, rest)) = parts.split_first() else {
-        return Base::Unknown;
-    };
-    from_resolved(
-        local
-            .resolver
-            .resolve_in_module(&class.module, head, rest, 0),
-    )
+    let key = (Arc::as_ptr(&class.module) as usize, class.index);
+    if let Some(known) = local.external_bases.borrow().get(&key) {
+        return known.iter().cloned().map(from_resolved).collect();
+    }
+    let summary = class.summary();
+    let resolved: Vec<Resolved> = summary
+        .bases
+        .iter()
+        .map(|b| match b {
+            BaseRef::Dotted(parts) => match parts.split_first() {
+                Some((head, rest)) => {
+                    local
+                        .resolver
+                        .resolve_in_module(&class.module, head, rest, Some(summary.start))
+                }
+                None => Resolved::Unknown,
+            },
+            BaseRef::Other => Resolved::Unknown,
+        })
+        .collect();
+    local
+        .external_bases
+        .borrow_mut()
+        .insert(key, resolved.clone());
+    resolved.into_iter().map(from_resolved).collect()
 }
 
 fn bases_of<'a>(ch: &Checker<'a>, class: &Class<'a>) -> Vec<Base<'a>> {
     match class {
         Class::InFile(c) => c.bases.iter().map(|b| resolve(ch, c, b)).collect(),
-        Class::External(c) => c
-            .summary()
-            .bases
-            .iter()
-            .map(|b| resolve_external(ch, c, b))
-            .collect(),
+        Class::External(c) => external_bases(ch, c),
     }
 }
 

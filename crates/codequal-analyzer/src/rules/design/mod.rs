@@ -257,8 +257,11 @@ pub(crate) struct ModuleFacts<'a> {
     /// Module-level names bound exactly once, to a list/dict/set literal
     /// (the literal's builtin class); `None` when bound more than once.
     literals: HashMap<&'a str, Option<&'static str>>,
-    /// Classes defined at module level (also under `if`/`try`), by name.
+    /// Classes defined at module level (also under `if`/`try`), by name:
+    /// the first definition.
     pub(crate) classes: HashMap<&'a str, &'a ast::StmtClassDef>,
+    /// Every module-level definition of each class name, in source order.
+    pub(crate) all_classes: HashMap<&'a str, Vec<&'a ast::StmtClassDef>>,
 }
 
 impl<'a> ModuleFacts<'a> {
@@ -280,6 +283,7 @@ impl<'a> ModuleFacts<'a> {
                 Stmt::ClassDef(c) => {
                     self.bind(c.name.as_str(), None);
                     self.classes.entry(c.name.as_str()).or_insert(c);
+                    self.all_classes.entry(c.name.as_str()).or_default().push(c);
                 }
                 Stmt::Assign(a) => {
                     for t in &a.targets {
@@ -352,20 +356,7 @@ impl<'a> ModuleFacts<'a> {
 }
 
 /// Names bound by an assignment target.
-fn target_names(target: &Expr) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut todo = vec![target];
-    while let Some(t) = todo.pop() {
-        match t {
-            Expr::Name(n) => out.push(n.id.as_str()),
-            Expr::Tuple(t) => todo.extend(t.elts.iter()),
-            Expr::List(l) => todo.extend(l.elts.iter()),
-            Expr::Starred(s) => todo.push(&s.value),
-            _ => {}
-        }
-    }
-    out
-}
+use crate::imports::summary::target_names;
 
 /// The last name component of a decorator (`@a.b(...)` is `b`).
 pub(crate) fn decorator_name(d: &Expr) -> Option<&str> {
