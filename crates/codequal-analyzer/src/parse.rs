@@ -35,10 +35,35 @@ pub const MAX_AST_DEPTH: usize = 1000;
 /// One lexical token with its byte range in the source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
-    /// What the token is.
+    /// What the token is. Payloads are not kept: names, numbers, strings
+    /// and comments carry empty values (the parser has the real ones); the
+    /// token's text is `&source[range]` ([`ParsedSource::text`]).
     pub tok: Tok,
     /// Byte range in the source.
     pub range: TextRange,
+}
+
+/// The token kind without its payload (no allocation).
+fn kind_only(tok: &Tok) -> Tok {
+    match tok {
+        Tok::Name { .. } => Tok::Name {
+            name: String::new(),
+        },
+        Tok::Int { .. } => Tok::Int {
+            value: ast::bigint::BigInt::from(0u8),
+        },
+        Tok::String {
+            kind,
+            triple_quoted,
+            ..
+        } => Tok::String {
+            value: String::new(),
+            kind: *kind,
+            triple_quoted: *triple_quoted,
+        },
+        Tok::Comment(_) => Tok::Comment(String::new()),
+        other => other.clone(),
+    }
 }
 
 /// A Python syntax error, located the way CPython reports it.
@@ -135,6 +160,12 @@ pub struct ParsedSource<'a> {
 }
 
 impl ParsedSource<'_> {
+    /// The source text of a token (a comment includes its `#`).
+    pub fn text(&self, token: &Token) -> &str {
+        let (start, end) = (token.range.start().to_usize(), token.range.end().to_usize());
+        self.source.get(start..end).unwrap_or("")
+    }
+
     /// Whether lexing got through the whole file.
     pub fn lexed(&self) -> bool {
         !self.tokens.is_empty() || self.source.is_empty()
@@ -146,12 +177,18 @@ impl ParsedSource<'_> {
 pub fn parse(source: &str) -> ParsedSource<'_> {
     let lines = LineIndex::new(source);
     let mut tokens = Vec::with_capacity(source.len() / 4);
+    // The lexer's tokens, payloads included, move into the parser; the kept
+    // copies carry none, so no token is cloned with its text.
+    let mut for_parser = Vec::with_capacity(source.len() / 4);
     let mut error = None;
     let mut limits = TokenLimits::default();
     for item in lex(source, Mode::Module) {
         match item {
             Ok((tok, range)) => {
-                let token = Token { tok, range };
+                let token = Token {
+                    tok: kind_only(&tok),
+                    range,
+                };
                 // Checked while lexing, so a pathological input stops at
                 // the first violation instead of being lexed in full.
                 if let Err(e) = limits.feed(&token, &lines) {
@@ -160,6 +197,10 @@ pub fn parse(source: &str) -> ParsedSource<'_> {
                     break;
                 }
                 tokens.push(token);
+                // The parser skips comments and non-logical newlines.
+                if !matches!(tok, Tok::Comment(_) | Tok::NonLogicalNewline) {
+                    for_parser.push((tok, range));
+                }
             }
             Err(e) => {
                 let (line, column) = lines.location(e.location);
@@ -180,7 +221,7 @@ pub fn parse(source: &str) -> ParsedSource<'_> {
     };
     let mut suite = None;
     if error.is_none() {
-        let stream = tokens.iter().map(|t| Ok((t.tok.clone(), t.range)));
+        let stream = for_parser.into_iter().map(Ok);
         // The generated LR parser is iterative, but its reduce function has
         // a very large frame in debug builds: guarantee it room.
         let red_zone = if cfg!(debug_assertions) {

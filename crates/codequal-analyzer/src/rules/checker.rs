@@ -812,7 +812,10 @@ fn collect_imports<'a>(body: &'a [Stmt], out: &mut HashMap<&'a str, String>) {
 fn nosec_comments(parsed: &ParsedSource<'_>) -> HashMap<u32, Nosec> {
     let mut out = HashMap::new();
     for t in &parsed.tokens {
-        let Tok::Comment(text) = &t.tok else { continue };
+        if !matches!(t.tok, Tok::Comment(_)) {
+            continue;
+        }
+        let text = parsed.text(t);
         let Some(tests) = nosec_tests(text) else {
             continue;
         };

@@ -386,10 +386,12 @@ fn pseudo_token(line: &str, pos: usize) -> Option<PseudoMatch> {
     if c == b'\r' && bytes.get(p + 1) == Some(&b'\n') {
         return found(p + 2, Pseudo::Newline);
     }
-    if let Some(op) = OPERATORS
-        .iter()
-        .find(|op| bytes[p..].starts_with(op.as_bytes()))
-    {
+    // The first byte rules out almost every operator (and every one for a
+    // word character) without a comparison call.
+    if let Some(op) = OPERATORS.iter().find(|op| {
+        let o = op.as_bytes();
+        o[0] == c && bytes[p..].starts_with(o)
+    }) {
         return found(p + op.len(), Pseudo::Operator);
     }
     // `ContStr`: a single-quoted string that closes on this line or ends in

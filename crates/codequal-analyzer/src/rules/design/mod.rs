@@ -432,7 +432,7 @@ pub(crate) fn def_range(ch: &Checker<'_>, stmt: &Stmt) -> TextRange {
         }
         match &t.tok {
             Tok::Async | Tok::Def | Tok::Class if start.is_none() => start = Some(t.range.start()),
-            Tok::Name { name: n } if start.is_some() && n.as_str() == name => {
+            Tok::Name { .. } if start.is_some() && ch.parsed.text(t) == name => {
                 if let Some(s) = start {
                     return TextRange::new(s, t.range.end());
                 }
