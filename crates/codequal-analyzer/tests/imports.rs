@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use codequal_analyzer::{analyze_path_with, analyze_source_at, Config};
+use proptest::prelude::Strategy;
 use support::Reference;
 
 type Found = BTreeSet<(String, u32, String)>;
@@ -370,4 +371,32 @@ fn relative_imports_stop_at_the_top_package() {
     );
     // `..` from a top-level package is an error in Python: not followed.
     assert_eq!(too_few_lines(&main, &design()), vec![7]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever another module contains (bytes, mutated Python), checking a
+    /// file that subclasses and star-imports from it returns a report.
+    #[test]
+    fn any_imported_module_text_is_data(
+        text in proptest::prop_oneof![
+            proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            proptest::string::string_regex(
+                "(class [A-C]\\(([A-C]|base\\.[A-C]|object)\\):\n    def f\\(self, x\\):\n        return x\n|from base import \\*\n|from \\.+ import base\n|[A-C] = [A-C]\n|__all__ = \\['[A-C]'\\]\n|import base as [A-C]\n){0,12}"
+            )
+            .expect("regex")
+            .prop_map(String::into_bytes),
+        ]
+    ) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("base.py"), &text).expect("write");
+        let main = write(
+            dir.path(),
+            "main.py",
+            "import base\nfrom base import *\n\nclass X(base.A, B, C):\n    def f(self, x, y):\n        return 1\n",
+        );
+        let report = analyze_path_with(&main, &design()).expect("reads");
+        proptest::prop_assert!(report.syntax_error.is_none());
+    }
 }
