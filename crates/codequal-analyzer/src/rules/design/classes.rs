@@ -210,14 +210,19 @@ fn resolve<'a>(ch: &Checker<'a>, this: &'a ast::StmtClassDef, base: &'a Expr) ->
     }
 }
 
+/// Every module-level definition of class `name`, in source order.
+fn module_classes<'c, 'a>(ch: &'c Checker<'a>, name: &str) -> &'c [&'a ast::StmtClassDef] {
+    ch.design
+        .module
+        .as_ref()
+        .and_then(|m| m.all_classes.get(name))
+        .map_or(&[], Vec::as_slice)
+}
+
 /// The module-level class `name` whose statement starts at byte `at`.
 fn module_class_at<'a>(ch: &Checker<'a>, name: &str, at: u32) -> Option<&'a ast::StmtClassDef> {
     use rustpython_parser::ast::Ranged;
-    ch.design
-        .module
-        .as_ref()?
-        .all_classes
-        .get(name)?
+    module_classes(ch, name)
         .iter()
         .copied()
         .find(|c| c.start().to_u32() == at)
@@ -230,11 +235,7 @@ fn module_class_before<'a>(
     before: u32,
 ) -> Option<&'a ast::StmtClassDef> {
     use rustpython_parser::ast::Ranged;
-    ch.design
-        .module
-        .as_ref()?
-        .all_classes
-        .get(name)?
+    module_classes(ch, name)
         .iter()
         .rev()
         .copied()
