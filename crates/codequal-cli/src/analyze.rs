@@ -49,10 +49,14 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         codequal_analyzer::Config::default()
     };
-    let reports: Vec<_> = sources
-        .par_iter()
-        .map(|(path, src)| codequal_analyzer::analyze_source_at(src, path, &config))
-        .collect();
+    let analyze =
+        |(path, src): &(PathBuf, String)| codequal_analyzer::analyze_source_at(src, path, &config);
+    // One file: no thread pool to start.
+    let reports: Vec<_> = if sources.len() == 1 {
+        sources.iter().map(analyze).collect()
+    } else {
+        sources.par_iter().map(analyze).collect()
+    };
     let mut out = std::io::stdout().lock();
     for r in &reports {
         if args.json {

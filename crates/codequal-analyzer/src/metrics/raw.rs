@@ -190,12 +190,24 @@ pub fn python_splitlines(s: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        for (i, c) in rest.char_indices() {
-            let brk = match c {
-                '\r' if rest[i + 1..].starts_with('\n') => 2,
-                '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}'
-                | '\u{2028}' | '\u{2029}' => c.len_utf8(),
-                _ => continue,
+        let bytes = rest.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // Every break starts with one of these bytes: the ASCII ones,
+            // and the lead bytes of U+0085 (C2 85) and U+2028/9 (E2 80 A8/9).
+            let brk = match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
+                b'\n' | b'\r' | b'\x0b' | b'\x0c' | b'\x1c' | b'\x1d' | b'\x1e' => 1,
+                0xC2 if bytes.get(i + 1) == Some(&0x85) => 2,
+                0xE2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+                {
+                    3
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
             };
             let line = &rest[..i];
             rest = &rest[i + brk..];
@@ -291,6 +303,53 @@ mod tests {
         assert_eq!(python_splitlines("").count(), 0);
         assert_eq!(python_splitlines("\n").collect::<Vec<_>>(), [""]);
         assert_eq!(python_splitlines("x").collect::<Vec<_>>(), ["x"]);
+    }
+
+    /// `str.splitlines()` written per character, as its documentation
+    /// states it.
+    fn splitlines_per_char(s: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut chars = s.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let is_break = matches!(
+                c,
+                '\n' | '\r'
+                    | '\x0b'
+                    | '\x0c'
+                    | '\x1c'
+                    | '\x1d'
+                    | '\x1e'
+                    | '\u{85}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+            );
+            if is_break {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
+                if c == '\r' && chars.peek().map(|p| p.1) == Some('\n') {
+                    chars.next();
+                    start += 1;
+                }
+            }
+        }
+        if start < s.len() {
+            out.push(&s[start..]);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn splitlines_matches_the_per_character_definition(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1e", "\u{85}", "\u{2028}",
+                "\u{2029}", "\u{2027}", "\u{a0}", "\u{c5}", "\u{202a}", "\u{20ac}", "é",
+            ]), 0..24)
+        ) {
+            let s = parts.concat();
+            proptest::prop_assert_eq!(python_splitlines(&s).collect::<Vec<_>>(), splitlines_per_char(&s));
+        }
     }
 
     #[test]

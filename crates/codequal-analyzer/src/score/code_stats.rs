@@ -1,7 +1,7 @@
 //! Size and shape of a module, measured from its tree and tokens: the
 //! continuous signals and the guards of the `codequal` score.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,13 +50,8 @@ pub fn measure(parsed: &ParsedSource<'_>, suite: &[Stmt]) -> CodeStats {
     let mut w = Walker { stats: &mut s };
     let lloc = w.body(suite, 0, 0);
     s.lloc = lloc;
-    s.sloc = parsed
-        .source
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .count()
-        .try_into()
-        .unwrap_or(u32::MAX);
+    let (non_blank, duplicated) = lines_and_duplication(parsed.source);
+    s.sloc = non_blank.try_into().unwrap_or(u32::MAX);
     let comments = parsed
         .tokens
         .iter()
@@ -65,7 +60,7 @@ pub fn measure(parsed: &ParsedSource<'_>, suite: &[Stmt]) -> CodeStats {
     s.comment_lines = s
         .comment_lines
         .saturating_add(comments.try_into().unwrap_or(u32::MAX));
-    s.duplicated_fraction = duplicated_fraction(parsed.source);
+    s.duplicated_fraction = duplicated;
     s
 }
 
@@ -280,32 +275,137 @@ impl Walker<'_> {
     }
 }
 
-/// Fraction of significant lines inside a repeated pair of consecutive
-/// significant lines (whitespace-insensitive).
-fn duplicated_fraction(source: &str) -> f64 {
-    let lines: Vec<String> = source
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| l.len() >= 12 && !l.starts_with('#'))
-        .collect();
-    if lines.len() < 4 {
-        return 0.0;
+/// Source lines that are not blank, and the fraction of significant lines
+/// inside a repeated pair of consecutive significant lines
+/// (whitespace-insensitive).
+fn lines_and_duplication(source: &str) -> (usize, f64) {
+    // Every significant line, its words joined by one space, kept in one
+    // buffer: one allocation for the module rather than two per line.
+    let mut text: Vec<u8> = Vec::with_capacity(source.len());
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut non_blank = 0;
+    // `str::lines` also drops a `\r` before the `\n`; it is whitespace here.
+    for line in source.split('\n') {
+        let start = text.len();
+        normalize_whitespace(line, &mut text);
+        let normalized = &text[start..];
+        if !normalized.is_empty() {
+            non_blank += 1;
+        }
+        if normalized.len() >= 12 && normalized[0] != b'#' {
+            lines.push((start, text.len()));
+        } else {
+            text.truncate(start);
+        }
     }
-    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
-    for w in lines.windows(2) {
-        *seen.entry((w[0].as_str(), w[1].as_str())).or_insert(0) += 1;
+    if lines.len() < 4 {
+        return (non_blank, 0.0);
+    }
+    let line = |i: usize| &text[lines[i].0..lines[i].1];
+    let mut seen: FxHashMap<(&[u8], &[u8]), u32> = FxHashMap::default();
+    seen.reserve(lines.len());
+    for i in 0..lines.len() - 1 {
+        *seen.entry((line(i), line(i + 1))).or_insert(0) += 1;
     }
     let mut dup = vec![false; lines.len()];
-    for (i, w) in lines.windows(2).enumerate() {
-        if seen
-            .get(&(w[0].as_str(), w[1].as_str()))
-            .copied()
-            .unwrap_or(0)
-            > 1
-        {
+    for i in 0..lines.len() - 1 {
+        if seen.get(&(line(i), line(i + 1))).copied().unwrap_or(0) > 1 {
             dup[i] = true;
             dup[i + 1] = true;
         }
     }
-    dup.iter().filter(|&&d| d).count() as f64 / lines.len() as f64
+    let fraction = dup.iter().filter(|&&d| d).count() as f64 / lines.len() as f64;
+    (non_blank, fraction)
+}
+
+/// Appends `line`'s whitespace-separated words (Unicode `White_Space`, as
+/// `str::split_whitespace`) joined by single spaces.
+fn normalize_whitespace(line: &str, out: &mut Vec<u8>) {
+    let start = out.len();
+    if line.is_ascii() {
+        let mut gap = false;
+        for &b in line.as_bytes() {
+            // The ASCII members of `White_Space`.
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
+                gap = true;
+            } else {
+                if gap && out.len() > start {
+                    out.push(b' ');
+                }
+                gap = false;
+                out.push(b);
+            }
+        }
+    } else {
+        for (i, word) in line.split_whitespace().enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            out.extend_from_slice(word.as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lines_and_duplication;
+
+    fn duplicated_fraction(source: &str) -> f64 {
+        lines_and_duplication(source).1
+    }
+
+    #[test]
+    fn repeated_pairs_count_whitespace_insensitively() {
+        let src = "alpha_value = compute(1)\nbeta_value = compute(2)\n\
+                   gamma_value = compute(3)\nalpha_value  =  compute(1)\n\
+                   \tbeta_value = compute(2)\n# a comment line here\n";
+        // Five significant lines; the first pair repeats (lines 1-2 and 4-5).
+        assert!((duplicated_fraction(src) - 4.0 / 5.0).abs() < 1e-12);
+        let distinct = "a_long_name = 1\nb_long_name = 2\nc_long_name = 3\nd_long_name = 4\n";
+        assert_eq!(duplicated_fraction(distinct), 0.0);
+        assert_eq!(duplicated_fraction("short\n"), 0.0);
+    }
+
+    /// The definition, written plainly: one owned string per line.
+    fn plain(source: &str) -> f64 {
+        let lines: Vec<String> = source
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| l.len() >= 12 && !l.starts_with('#'))
+            .collect();
+        if lines.len() < 4 {
+            return 0.0;
+        }
+        let pairs: Vec<(&str, &str)> = lines
+            .windows(2)
+            .map(|w| (w[0].as_str(), w[1].as_str()))
+            .collect();
+        let mut dup = vec![false; lines.len()];
+        for (i, p) in pairs.iter().enumerate() {
+            if pairs.iter().filter(|q| *q == p).count() > 1 {
+                dup[i] = true;
+                dup[i + 1] = true;
+            }
+        }
+        dup.iter().filter(|&&d| d).count() as f64 / lines.len() as f64
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matches_the_plain_definition(
+            lines in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "x = compute(1, 2)", "  x  =  compute(1,  2)", "y = compute(3, 4)",
+                    "# comment line, long", "short", "", "\t\treturn total_value",
+                    "z\u{a0}= compute(5, 6)", "return total_value\r", "\x0b\x0c ", "\u{2003}",
+                    "a\rb = compute(7, 8)", "  y = compute(3,\t4)  ",
+                ]),
+                0..40,
+            )
+        ) {
+            let src = lines.join("\n");
+            let sloc = src.lines().filter(|l| !l.trim().is_empty()).count();
+            proptest::prop_assert_eq!(lines_and_duplication(&src), (sloc, plain(&src)));
+        }
+    }
 }

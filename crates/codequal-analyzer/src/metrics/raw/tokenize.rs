@@ -327,11 +327,61 @@ struct PseudoMatch {
 /// `tokenize`'s operators (`token.EXACT_TOKEN_TYPES` of 3.11), longest
 /// first so that the first match is the one Python's reverse-sorted
 /// alternation finds.
+#[cfg(test)]
 const OPERATORS: &[&str] = &[
     "**=", "...", "//=", "<<=", ">>=", "!=", "%=", "&=", "**", "*=", "+=", "-=", "->", "//", "/=",
     ":=", "<<", "<=", "==", ">=", ">>", "@=", "^=", "|=", "%", "&", "(", ")", "*", "+", ",", "-",
     ".", "/", ":", ";", "<", "=", ">", "@", "[", "]", "^", "{", "|", "}", "~",
 ];
+
+/// Length of the longest of `tokenize`'s operators (`token.EXACT_TOKEN_TYPES`
+/// of 3.11) that `rest` starts with: the one Python's reverse-sorted
+/// alternation finds.
+fn operator_len(rest: &[u8]) -> Option<usize> {
+    let at = |i: usize| rest.get(i).copied();
+    let len = match at(0)? {
+        // `**=`, `//=`, `<<=`, `>>=`; `**`, `//`, `<<`, `>>`; `*=`, `/=`,
+        // `<=`, `>=`; and the single characters.
+        c @ (b'*' | b'/' | b'<' | b'>') => {
+            if at(1) == Some(c) {
+                if at(2) == Some(b'=') {
+                    3
+                } else {
+                    2
+                }
+            } else if at(1) == Some(b'=') {
+                2
+            } else {
+                1
+            }
+        }
+        b'.' => {
+            if at(1) == Some(b'.') && at(2) == Some(b'.') {
+                3
+            } else {
+                1
+            }
+        }
+        b'-' => {
+            if matches!(at(1), Some(b'=' | b'>')) {
+                2
+            } else {
+                1
+            }
+        }
+        b'!' if at(1) == Some(b'=') => 2,
+        b'%' | b'&' | b'+' | b':' | b'=' | b'@' | b'^' | b'|' => {
+            if at(1) == Some(b'=') {
+                2
+            } else {
+                1
+            }
+        }
+        b'(' | b')' | b',' | b';' | b'[' | b']' | b'{' | b'}' | b'~' => 1,
+        _ => return None,
+    };
+    Some(len)
+}
 
 /// `tokenize.PseudoToken` matched at `pos`: `[ \f\t]*` then the first
 /// alternative that matches. `None` means `tokenize` emits an `ERRORTOKEN`
@@ -386,13 +436,8 @@ fn pseudo_token(line: &str, pos: usize) -> Option<PseudoMatch> {
     if c == b'\r' && bytes.get(p + 1) == Some(&b'\n') {
         return found(p + 2, Pseudo::Newline);
     }
-    // The first byte rules out almost every operator (and every one for a
-    // word character) without a comparison call.
-    if let Some(op) = OPERATORS.iter().find(|op| {
-        let o = op.as_bytes();
-        o[0] == c && bytes[p..].starts_with(o)
-    }) {
-        return found(p + op.len(), Pseudo::Operator);
+    if let Some(len) = operator_len(&bytes[p..]) {
+        return found(p + len, Pseudo::Operator);
     }
     // `ContStr`: a single-quoted string that closes on this line or ends in
     // a backslash-newline.
@@ -430,11 +475,16 @@ fn string_start(bytes: &[u8], p: usize) -> Option<(usize, u8)> {
 /// `tokenize._all_string_prefixes()`: '', b, r, u, f, br, fr in any order
 /// and case.
 fn is_string_prefix(prefix: &[u8]) -> bool {
-    let lower: Vec<u8> = prefix.iter().map(u8::to_ascii_lowercase).collect();
-    matches!(
-        lower.as_slice(),
-        b"" | b"b" | b"r" | b"u" | b"f" | b"br" | b"rb" | b"fr" | b"rf"
-    )
+    let lower = |i: usize| prefix[i].to_ascii_lowercase();
+    match prefix.len() {
+        0 => true,
+        1 => matches!(lower(0), b'b' | b'r' | b'u' | b'f'),
+        2 => matches!(
+            (lower(0), lower(1)),
+            (b'b', b'r') | (b'r', b'b') | (b'f', b'r') | (b'r', b'f')
+        ),
+        _ => false,
+    }
 }
 
 /// `ContStr` after its opening quote: `[^\n'\\]*(?:\\.[^\n'\\]*)*` then the
@@ -530,6 +580,44 @@ mod tests {
                 t.tokens().iter().chain(&tail).map(|t| t.kind).collect(),
                 error_token,
             )),
+        }
+    }
+
+    /// The longest operator of the table that `rest` starts with.
+    fn table_operator_len(rest: &[u8]) -> Option<usize> {
+        OPERATORS
+            .iter()
+            .find(|op| rest.starts_with(op.as_bytes()))
+            .map(|op| op.len())
+    }
+
+    #[test]
+    fn operator_match_is_the_tables_first_match() {
+        let alphabet = b"*/<>.=-!%&+:@^|()[]{},;~a 1'";
+        for &a in alphabet {
+            for &b in alphabet {
+                for &c in alphabet {
+                    let rest = [a, b, c];
+                    for n in 0..=3 {
+                        assert_eq!(
+                            operator_len(&rest[..n]),
+                            table_operator_len(&rest[..n]),
+                            "{:?}",
+                            String::from_utf8_lossy(&rest[..n])
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn string_prefixes() {
+        for p in ["", "b", "R", "u", "F", "bR", "Rb", "fr", "RF"] {
+            assert!(is_string_prefix(p.as_bytes()), "{p}");
+        }
+        for p in ["x", "ub", "bu", "ff", "rr", "bf", "brr"] {
+            assert!(!is_string_prefix(p.as_bytes()), "{p}");
         }
     }
 
