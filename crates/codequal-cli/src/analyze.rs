@@ -94,45 +94,9 @@ fn timings(sources: &[(PathBuf, String)], repeat: usize) -> Result<ExitCode> {
             .min()
             .unwrap_or_default()
     };
-    let parse_1 = best(&|| {
-        for (_, s) in sources {
-            std::hint::black_box(parse::parse(s));
-        }
-    });
     let all_1 = best(&|| {
         for (_, s) in sources {
             std::hint::black_box(analyze_source(s));
-        }
-    });
-    let no_rules = codequal_analyzer::Config {
-        select: Vec::new(),
-        ..codequal_analyzer::Config::default()
-    };
-    let without_rules_1 = best(&|| {
-        for (_, s) in sources {
-            std::hint::black_box(codequal_analyzer::analyze_source_with(s, &no_rules));
-        }
-    });
-    // The score alone, on inputs prepared beforehand.
-    let prepared: Vec<_> = sources
-        .iter()
-        .map(|(_, s)| {
-            let parsed = parse::parse(s);
-            let report = analyze_source(s);
-            (parsed, report)
-        })
-        .collect();
-    let score_cfg = codequal_analyzer::score::ScoreConfig::default();
-    let score_1 = best(&|| {
-        for (parsed, report) in &prepared {
-            let input = codequal_analyzer::score::ScoreInput {
-                parsed,
-                suite: parsed.suite.as_deref(),
-                findings: &report.findings,
-                complexity: report.complexity.as_ref(),
-                halstead: report.halstead.as_ref(),
-            };
-            std::hint::black_box(codequal_analyzer::score::score(&input, &score_cfg));
         }
     });
     let all_par = best(&|| {
@@ -140,26 +104,115 @@ fn timings(sources: &[(PathBuf, String)], repeat: usize) -> Result<ExitCode> {
             std::hint::black_box(analyze_source(s));
         });
     });
-    // radon's metrics and pyflakes alone: the analysis without rules, less
-    // parsing and the score (which `analyze_source_with` also computes).
-    let core_1 = without_rules_1
-        .saturating_sub(parse_1)
-        .saturating_sub(score_1);
+    // Each phase timed by itself, file by file, in the order the analysis
+    // runs them; the fastest of the repeats per phase.
+    let mut phases = Phases::max();
+    for _ in 0..repeat {
+        let mut run = Phases::default();
+        for (_, s) in sources {
+            run.add(&time_phases(s));
+        }
+        phases.keep_min(&run);
+    }
+    let over_parse = |d: Duration| d.as_secs_f64() / phases.parse.as_secs_f64().max(1e-12);
+    let on_top = phases.metrics + phases.rules + phases.score;
     let summary = serde_json::json!({
         "files": sources.len(),
         "bytes": bytes,
         "threads": rayon::current_num_threads(),
-        "parse_s": parse_1.as_secs_f64(),
+        "parse_s": phases.parse.as_secs_f64(),
         "analyze_s": all_1.as_secs_f64(),
-        "metrics_s": all_1.saturating_sub(parse_1).as_secs_f64(),
-        "metrics_over_parse": all_1.saturating_sub(parse_1).as_secs_f64() / parse_1.as_secs_f64().max(1e-12),
-        "core_metrics_s": core_1.as_secs_f64(),
-        "core_metrics_over_parse": core_1.as_secs_f64() / parse_1.as_secs_f64().max(1e-12),
+        "metrics_s": on_top.as_secs_f64(),
+        "metrics_over_parse": over_parse(on_top),
+        "core_metrics_s": phases.metrics.as_secs_f64(),
+        "core_metrics_over_parse": over_parse(phases.metrics),
         "analyze_parallel_s": all_par.as_secs_f64(),
-        "rules_s": all_1.saturating_sub(without_rules_1).as_secs_f64(),
-        "score_s": score_1.as_secs_f64(),
-        "rules_and_score_over_parse": (all_1.saturating_sub(without_rules_1) + score_1).as_secs_f64() / parse_1.as_secs_f64().max(1e-12),
+        "rules_s": phases.rules.as_secs_f64(),
+        "score_s": phases.score.as_secs_f64(),
+        "rules_and_score_over_parse": over_parse(phases.rules + phases.score),
     });
     println!("{summary}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Time spent in each phase of the analysis.
+#[derive(Debug, Default, Clone, Copy)]
+struct Phases {
+    /// Lexing and parsing.
+    parse: Duration,
+    /// What radon and pyflakes compute: raw metrics, cyclomatic complexity,
+    /// Halstead, the maintainability index, unused imports and variables.
+    metrics: Duration,
+    /// Every rule family.
+    rules: Duration,
+    /// The quality score.
+    score: Duration,
+}
+
+impl Phases {
+    fn max() -> Self {
+        Self {
+            parse: Duration::MAX,
+            metrics: Duration::MAX,
+            rules: Duration::MAX,
+            score: Duration::MAX,
+        }
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.parse += other.parse;
+        self.metrics += other.metrics;
+        self.rules += other.rules;
+        self.score += other.score;
+    }
+
+    fn keep_min(&mut self, other: &Self) {
+        self.parse = self.parse.min(other.parse);
+        self.metrics = self.metrics.min(other.metrics);
+        self.rules = self.rules.min(other.rules);
+        self.score = self.score.min(other.score);
+    }
+}
+
+/// Runs the analysis of one source phase by phase, timing each.
+fn time_phases(source: &str) -> Phases {
+    use codequal_analyzer::{metrics, pyflakes, rules, score};
+    let config = codequal_analyzer::Config::default();
+    let mut phases = Phases::default();
+    let t = Instant::now();
+    let parsed = std::hint::black_box(parse::parse(source));
+    phases.parse = t.elapsed();
+    let Some(suite) = parsed.suite.as_deref() else {
+        return phases;
+    };
+    // The walks recurse: the same stack and depth guard as the analysis.
+    parse::with_stack_for(parsed.depth_bound, || {
+        if parse::nesting_depth(suite, parse::MAX_AST_DEPTH) > parse::MAX_AST_DEPTH {
+            return;
+        }
+        let t = Instant::now();
+        let raw = metrics::raw::analyze(&parsed);
+        let complexity = metrics::complexity::analyze(&parsed, suite);
+        let halstead = metrics::halstead::analyze(&parsed, suite);
+        let mi = raw.map(|raw| metrics::maintainability::of_module(&complexity, &halstead, &raw));
+        let mut findings = pyflakes::unused(&parsed, suite);
+        std::hint::black_box(&mi);
+        phases.metrics = t.elapsed();
+        let t = Instant::now();
+        findings.extend(rules::Checker::new(&parsed, suite, &config).run(suite));
+        phases.rules = t.elapsed();
+        let t = Instant::now();
+        std::hint::black_box(score::score(
+            &score::ScoreInput {
+                parsed: &parsed,
+                suite: Some(suite),
+                findings: &findings,
+                complexity: Some(&complexity),
+                halstead: Some(&halstead),
+            },
+            &config.score,
+        ));
+        phases.score = t.elapsed();
+    });
+    phases
 }
