@@ -1,6 +1,7 @@
 //! `codequal analyze`: every metric and finding of the analyzer, as JSON, or
 //! a timing summary that separates parsing from the metrics.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -49,36 +50,34 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         codequal_analyzer::Config::default()
     };
-    let analyze =
-        |(path, src): &(PathBuf, String)| codequal_analyzer::analyze_source_at(src, path, &config);
-    // One file: no thread pool to start.
-    let reports: Vec<_> = if sources.len() == 1 {
-        sources.iter().map(analyze).collect()
-    } else {
-        sources.par_iter().map(analyze).collect()
-    };
-    let mut out = std::io::stdout().lock();
-    for r in &reports {
+    // Each file's output is rendered on the worker that analysed it, then
+    // written in order through one buffer.
+    let outputs = crate::par_map(&sources, |(path, src)| -> Result<Vec<u8>> {
+        let r = codequal_analyzer::analyze_source_at(src, path, &config);
+        let mut out = Vec::new();
         if args.json {
-            serde_json::to_writer(&mut out, r)?;
-            std::io::Write::write_all(&mut out, b"\n")?;
+            serde_json::to_writer(&mut out, &r)?;
+            out.push(b'\n');
         } else {
-            let path = r.path.as_deref().unwrap_or("-");
+            let path = path.display();
             for f in &r.findings {
-                std::io::Write::write_all(
-                    &mut out,
-                    format!(
-                        "{path}:{}:{}: {} {}\n",
-                        f.span.line,
-                        f.span.column + 1,
-                        f.code,
-                        f.message
-                    )
-                    .as_bytes(),
+                writeln!(
+                    out,
+                    "{path}:{}:{}: {} {}",
+                    f.span.line,
+                    f.span.column + 1,
+                    f.code,
+                    f.message
                 )?;
             }
         }
+        Ok(out)
+    });
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    for o in outputs {
+        out.write_all(&o?)?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

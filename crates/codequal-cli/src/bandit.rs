@@ -19,7 +19,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use codequal_analyzer::rules::security::bandit_test_name;
 use codequal_analyzer::{Config, Finding, Severity};
-use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 /// Arguments of `bandit`.
@@ -68,10 +67,7 @@ pub fn run(args: &BanditArgs) -> Result<ExitCode> {
             p.display().to_string()
         }
     };
-    let per_file: Vec<FileResult> = files
-        .par_iter()
-        .map(|p| check_file(p, shown(p), &config))
-        .collect();
+    let per_file: Vec<FileResult> = crate::par_map(&files, |p| check_file(p, shown(p), &config));
     let mut results = Vec::new();
     let mut errors = Vec::new();
     let mut metrics = Map::new();

@@ -8,7 +8,6 @@ use codequal_analyzer::rules::all_rules;
 use codequal_analyzer::{
     analyze_source_at, collect_python_files, read_python_source, Report, Severity,
 };
-use rayon::prelude::*;
 use serde_json::{json, Value};
 
 /// Output formats of `check`.
@@ -44,10 +43,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         args.paths.first().map(PathBuf::as_path),
     )?;
     let files = collect_python_files(&args.paths)?;
-    let reports: Vec<Report> = files
-        .par_iter()
-        .map(|p| read_python_source(p).map(|src| analyze_source_at(&src, p, &config)))
-        .collect::<Result<_, _>>()?;
+    let reports: Vec<Report> = crate::par_map(&files, |p| {
+        read_python_source(p).map(|src| analyze_source_at(&src, p, &config))
+    })
+    .into_iter()
+    .collect::<Result<_, _>>()?;
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Text => {

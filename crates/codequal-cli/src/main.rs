@@ -54,6 +54,18 @@ enum Command {
     Score(score::ScoreArgs),
 }
 
+/// Maps `f` over `items` on rayon's pool, in order; one item runs on the
+/// calling thread, so a one-file command never starts the pool (whose idle
+/// worker would spin while the main thread waits).
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() <= 1 {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {

@@ -17,7 +17,6 @@ use std::process::ExitCode;
 use codequal_analyzer::parse::{self, ast};
 use codequal_analyzer::rules::Family;
 use codequal_analyzer::{Config, Finding};
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// Arguments of `pylint`.
@@ -62,7 +61,7 @@ pub fn run(args: &PylintArgs) -> anyhow::Result<ExitCode> {
         ..Config::default()
     };
     let per_file: Vec<anyhow::Result<Vec<Message>>> =
-        files.par_iter().map(|p| check_file(p, &config)).collect();
+        crate::par_map(&files, |p| check_file(p, &config));
     let mut messages = Vec::new();
     for m in per_file {
         messages.extend(m?);

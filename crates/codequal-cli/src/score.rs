@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use codequal_analyzer::score::{QualityScore, ScoreMode};
 use codequal_analyzer::{analyze_source_at, collect_python_files, read_python_source};
-use rayon::prelude::*;
 use serde_json::json;
 
 /// Score formulas selectable on the command line.
@@ -56,15 +55,14 @@ pub fn run(args: &ScoreArgs) -> Result<ExitCode> {
         config.score.expected_lloc = args.expected_lloc;
     }
     let files = collect_python_files(&args.paths)?;
-    let scores: Vec<(String, QualityScore)> = files
-        .par_iter()
-        .map(|p| {
-            read_python_source(p).map(|src| {
-                let r = analyze_source_at(&src, p, &config);
-                (p.display().to_string(), r.score.unwrap_or_default())
-            })
+    let scores: Vec<(String, QualityScore)> = crate::par_map(&files, |p| {
+        read_python_source(p).map(|src| {
+            let r = analyze_source_at(&src, p, &config);
+            (p.display().to_string(), r.score.unwrap_or_default())
         })
-        .collect::<Result<_, _>>()?;
+    })
+    .into_iter()
+    .collect::<Result<_, _>>()?;
     let mut out = std::io::stdout().lock();
     for (path, s) in &scores {
         let line = if args.json {
