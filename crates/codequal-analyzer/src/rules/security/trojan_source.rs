@@ -46,7 +46,7 @@ pub(crate) fn check(ch: &mut Checker<'_>) {
     if !source.chars().any(|c| BIDI.contains(&c)) {
         return;
     }
-    for (i, line) in py_splitlines(source).enumerate() {
+    for (i, line) in crate::metrics::raw::python_splitlines(source).enumerate() {
         for bidi in BIDI {
             let Some(col) = line.chars().position(|c| c == bidi) else {
                 continue;
@@ -68,40 +68,4 @@ pub(crate) fn check(ch: &mut Checker<'_>) {
             return;
         }
     }
-}
-
-/// Lines split the way Python's `str.splitlines` splits them.
-fn py_splitlines(s: &str) -> impl Iterator<Item = &str> {
-    let mut rest = s;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        for (i, c) in rest.char_indices() {
-            let is_break = matches!(
-                c,
-                '\n' | '\r'
-                    | '\x0b'
-                    | '\x0c'
-                    | '\x1c'
-                    | '\x1d'
-                    | '\x1e'
-                    | '\u{85}'
-                    | '\u{2028}'
-                    | '\u{2029}'
-            );
-            if is_break {
-                let line = &rest[..i];
-                let mut next = i + c.len_utf8();
-                if c == '\r' && rest[next..].starts_with('\n') {
-                    next += 1;
-                }
-                rest = &rest[next..];
-                return Some(line);
-            }
-        }
-        let line = rest;
-        rest = "";
-        Some(line)
-    })
 }
