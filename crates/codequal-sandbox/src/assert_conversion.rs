@@ -116,6 +116,17 @@ pub fn split_check(test_code: &str, entry_point: &str) -> Vec<TestCase> {
             .any(|&o| o >= r.start().to_usize() && o < r.end().to_usize())
     };
 
+    // What an assert-code case may see of the test module: everything but
+    // `check` itself (imports, constants, helper definitions). The other
+    // statements of `check` hold other cases' expected values.
+    let mut header = String::new();
+    for stmt in &module.body {
+        if matches!(stmt, Stmt::FunctionDef(f) if f.name.as_str() == "check") {
+            continue;
+        }
+        header.push_str(&statement_text(test_code, stmt));
+        header.push('\n');
+    }
     let mut prelude = String::new();
     let mut cases = Vec::new();
     for stmt in &check.body {
@@ -140,7 +151,7 @@ pub fn split_check(test_code: &str, entry_point: &str) -> Vec<TestCase> {
         }
         cases.push(TestCase::Assert(AssertCase {
             code: format!(
-                "{test_code}\n\ndef __codequal_case({param}):\n    pass\n{prelude}{text}\n\n__codequal_case({entry_point})\n"
+                "{header}\n\ndef __codequal_case({param}):\n    pass\n{prelude}{text}\n\n__codequal_case({entry_point})\n"
             ),
         }));
     }
@@ -154,7 +165,22 @@ pub fn split_check(test_code: &str, entry_point: &str) -> Vec<TestCase> {
 /// that continuation lines keep their relative indentation.
 fn statement_text(source: &str, stmt: &Stmt) -> String {
     let range = stmt.range();
-    let (start, end) = (range.start().to_usize(), range.end().to_usize());
+    let (mut start, end) = (range.start().to_usize(), range.end().to_usize());
+    let decorators = match stmt {
+        Stmt::FunctionDef(f) => f.decorator_list.as_slice(),
+        Stmt::AsyncFunctionDef(f) => f.decorator_list.as_slice(),
+        Stmt::ClassDef(c) => c.decorator_list.as_slice(),
+        _ => &[],
+    };
+    if let Some(first) = decorators
+        .iter()
+        .map(|d| d.range().start().to_usize())
+        .min()
+    {
+        if let Some(at) = source[..first].rfind('@') {
+            start = start.min(at);
+        }
+    }
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
     let indent: String = source[line_start..start]
         .chars()
@@ -207,13 +233,19 @@ fn convert_test(test: &Expr, candidate: Option<&str>) -> Option<CallCase> {
                     } else {
                         (call_shape(&b.right, candidate, false)?, b.left.as_ref())
                     };
-                    let expected = number(literal(lit, 0)?)?;
+                    // The literal keeps its type: int minus int is exact.
+                    let expected = literal(lit, 0)?;
+                    number(expected.clone())?;
                     let eps = number(literal(right, 0)?)?;
                     let tol = Comparison {
-                        tolerance: Some(Tolerance { rel: 0.0, abs: eps }),
+                        tolerance: Some(Tolerance {
+                            rel: 0.0,
+                            abs: eps,
+                            exclusive: c.ops[0] == ast::CmpOp::Lt,
+                        }),
                         ..Comparison::default()
                     };
-                    Some(call.into_case(Expectation::Value(PyValue::Float(expected)), tol))
+                    Some(call.into_case(Expectation::Value(expected), tol))
                 }
                 _ => None,
             }
@@ -228,10 +260,7 @@ fn convert_test(test: &Expr, candidate: Option<&str>) -> Option<CallCase> {
                 (call_shape(&c.args[1], candidate, false)?, &c.args[0])
             };
             let expected = number(literal(lit, 0)?)?;
-            let mut tol = Tolerance {
-                rel: 1e-9,
-                abs: 0.0,
-            };
+            let mut tol = Tolerance::isclose(1e-9, 0.0);
             for kw in &c.keywords {
                 let value = number(literal(&kw.value, 0)?)?;
                 match kw.arg.as_ref().map(|a| a.as_str()) {
@@ -481,7 +510,7 @@ mod tests {
             matches!(convert_assert("assert set(f(1)) == {1, 2}", None), TestCase::Call(c) if c.post == Some(PostCall::Set))
         );
         assert!(
-            matches!(convert_assert("assert math.isclose(f(2), 3.14, rel_tol=0.001)", None), TestCase::Call(c) if c.comparison.tolerance == Some(Tolerance { rel: 0.001, abs: 0.0 }))
+            matches!(convert_assert("assert math.isclose(f(2), 3.14, rel_tol=0.001)", None), TestCase::Call(c) if c.comparison.tolerance == Some(Tolerance::isclose(0.001, 0.0)))
         );
         assert!(
             matches!(convert_assert("assert abs(f(2) - 3.5) < 1e-6", None), TestCase::Call(c) if c.comparison.tolerance.is_some())

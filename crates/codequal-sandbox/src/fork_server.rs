@@ -97,6 +97,8 @@ pub(crate) struct ForkServer {
     cgroups: Option<WorkerCgroups>,
     pub(crate) ready: ReadyInfo,
     pub(crate) broken: bool,
+    /// The last program could not start: the worker had no work dir for it.
+    pub(crate) setup_failed: bool,
 }
 
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
@@ -263,6 +265,7 @@ impl ForkServer {
                 dumpable_off: false,
             },
             broken: false,
+            setup_failed: false,
         };
         // kill(-1) is safe where it can only reach this worker's processes:
         // in its own pid namespace, or under a uid of its own.
@@ -456,6 +459,22 @@ impl ForkServer {
             }
         };
         let compiled: Json = serde_json::from_slice(&compiled).unwrap_or(Json::Null);
+        self.setup_failed = false;
+        if let Some(err) = compiled.get("setup_error") {
+            self.broken = true;
+            self.setup_failed = true;
+            let why = err
+                .as_str()
+                .unwrap_or("?")
+                .chars()
+                .take(200)
+                .collect::<String>();
+            lost(
+                &mut out,
+                RawOutcome::WorkerLost(format!("no work dir for the program: {why}")),
+            );
+            return out;
+        }
         if let Some(err) = compiled.get("compile_error") {
             for _ in 0..cases {
                 out.push(RawOutcome::CompileError(err.clone()));
@@ -489,10 +508,12 @@ impl ForkServer {
                 }
             }
         }
-        match step(self, MAX_CONTROL_FRAME) {
-            Ok(done)
-                if serde_json::from_slice::<Json>(&done).is_ok_and(|d| d.get("done").is_some()) => {
-            }
+        // A worker whose scratch space could not be emptied completely
+        // (see worker.py `wipe_scratch`) is not reused: nothing a program
+        // leaves behind may reach the next one.
+        match step(self, MAX_CONTROL_FRAME).map(|d| serde_json::from_slice::<Json>(&d)) {
+            Ok(Ok(done))
+                if done.get("done").is_some() && done.get("clean") == Some(&Json::Bool(true)) => {}
             _ => self.broken = true,
         }
         out

@@ -43,8 +43,8 @@ pub enum Layer {
     NetworkNamespace,
     /// New IPC and UTS namespaces.
     IpcNamespace,
-    /// seccomp filter: no sockets other than AF_UNIX, no ptrace, no new
-    /// namespaces.
+    /// seccomp filter: no sockets other than AF_UNIX, no ptrace, no SysV
+    /// IPC or POSIX message queues, no new namespaces.
     Seccomp,
     /// Memory cgroup bounding a worker's whole process tree.
     MemoryCgroup,
@@ -296,7 +296,7 @@ pub(crate) fn probe(
         status(
             Layer::Seccomp,
             true,
-            "socket() only for AF_UNIX; ptrace, unshare, setns, namespace clones refused",
+            "socket() only for AF_UNIX; ptrace, unshare, setns, namespace clones, SysV IPC and mqueues refused",
         )
     } else {
         status(
@@ -378,6 +378,29 @@ pub(crate) fn seccomp_filter() -> Option<Vec<seccompiler::sock_filter>> {
         libc::SYS_mount,
         libc::SYS_umount2,
         libc::SYS_pivot_root,
+        // System V IPC and POSIX message queues: their objects belong to
+        // the worker's IPC namespace, not to a process, so they would
+        // outlive the case (and the program) on a reused worker, carrying
+        // state and pinning memory. Nothing in the standard library needs
+        // them (multiprocessing's semaphores are futexes on /dev/shm).
+        libc::SYS_shmget,
+        libc::SYS_shmat,
+        libc::SYS_shmctl,
+        libc::SYS_shmdt,
+        libc::SYS_semget,
+        libc::SYS_semop,
+        libc::SYS_semtimedop,
+        libc::SYS_semctl,
+        libc::SYS_msgget,
+        libc::SYS_msgsnd,
+        libc::SYS_msgrcv,
+        libc::SYS_msgctl,
+        libc::SYS_mq_open,
+        libc::SYS_mq_unlink,
+        libc::SYS_mq_timedsend,
+        libc::SYS_mq_timedreceive,
+        libc::SYS_mq_notify,
+        libc::SYS_mq_getsetattr,
     ] {
         rules.insert(nr, Vec::new());
     }

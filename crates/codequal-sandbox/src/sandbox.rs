@@ -214,12 +214,21 @@ impl Sandbox {
         } else {
             None
         };
+        let reused_flag = reused.is_some();
         let mut server = match reused {
             Some(s) => s,
             None => ForkServer::spawn(&self.template, &cfg.preload)?,
         };
+        let was_reused = reused_flag;
         let request = program_request(source, suite, &suite.cases);
-        let raw = server.run_program(&request, suite.cases.len(), cfg, self.program_deadline());
+        let mut raw = server.run_program(&request, suite.cases.len(), cfg, self.program_deadline());
+        if server.setup_failed && was_reused {
+            // The reused worker could not prepare a work dir, before any of
+            // this program ran: that is not the program's fault, so it gets
+            // a fresh worker once.
+            server = ForkServer::spawn(&self.template, &cfg.preload)?;
+            raw = server.run_program(&request, suite.cases.len(), cfg, self.program_deadline());
+        }
         let results = judge_all(suite, &suite.cases, raw, cfg);
         if cfg.reuse_workers && !server.broken {
             let mut idle = self.lock_idle();
@@ -441,10 +450,102 @@ fn step_value(rec: &Json) -> Result<PyValue, Verdict> {
     Err(Verdict::failed("malformed result record"))
 }
 
+/// Python's builtin exception classes (3.8 to 3.13). The harness reports
+/// a class under its bare name only when it *is* that builtin (identity,
+/// checked against references taken before the candidate ran); every other
+/// class comes as `module.qualname`.
+const BUILTIN_EXCEPTIONS: &[&str] = &[
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BaseException",
+    "BaseExceptionGroup",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "BufferError",
+    "BytesWarning",
+    "ChildProcessError",
+    "ConnectionAbortedError",
+    "ConnectionError",
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "DeprecationWarning",
+    "EOFError",
+    "EncodingWarning",
+    "EnvironmentError",
+    "Exception",
+    "ExceptionGroup",
+    "FileExistsError",
+    "FileNotFoundError",
+    "FloatingPointError",
+    "FutureWarning",
+    "GeneratorExit",
+    "IOError",
+    "ImportError",
+    "ImportWarning",
+    "IndentationError",
+    "IndexError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "KeyError",
+    "KeyboardInterrupt",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "NotADirectoryError",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "PendingDeprecationWarning",
+    "PermissionError",
+    "ProcessLookupError",
+    "PythonFinalizationError",
+    "RecursionError",
+    "ReferenceError",
+    "ResourceWarning",
+    "RuntimeError",
+    "RuntimeWarning",
+    "StopAsyncIteration",
+    "StopIteration",
+    "SyntaxError",
+    "SyntaxWarning",
+    "SystemError",
+    "SystemExit",
+    "TabError",
+    "TimeoutError",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "UnicodeTranslateError",
+    "UnicodeWarning",
+    "UserWarning",
+    "ValueError",
+    "Warning",
+    "ZeroDivisionError",
+];
+
+/// Whether the raised exception is an instance of the class `name`.
+///
+/// A builtin name matches only the builtin class itself: a candidate's
+/// `type("ValueError", (Exception,), {})` arrives as
+/// `__candidate__.ValueError` and matches nothing builtin. Other names
+/// (exception classes the problem asks the candidate to define, such as
+/// `InsufficientFundsError`) match a class of that name, or a dotted
+/// `module.qualname` given in full.
 fn raised_matches(rec: &Json, name: &str) -> bool {
-    rec.get("mro")
-        .and_then(Json::as_array)
-        .is_some_and(|mro| mro.iter().any(|c| c.as_str() == Some(name)))
+    let builtin = BUILTIN_EXCEPTIONS.contains(&name);
+    rec.get("mro").and_then(Json::as_array).is_some_and(|mro| {
+        mro.iter().filter_map(Json::as_str).any(|class| {
+            class == name
+                || (!builtin
+                    && !name.contains('.')
+                    && class.rsplit('.').next() == Some(name)
+                    && class.contains('.'))
+        })
+    })
 }
 
 /// Judges one call's outcome record against an expectation.
@@ -540,7 +641,17 @@ fn judge_record(case: &TestCase, rec: &Json) -> Verdict {
             Verdict::Passed
         }
         TestCase::Assert(_) => {
-            if rec.get("ok") == Some(&Json::Bool(true)) {
+            if let Some(err) = rec.get("test_compile_error") {
+                Verdict::failed(format!(
+                    "test code does not compile: {}",
+                    err.get("msg")
+                        .and_then(Json::as_str)
+                        .unwrap_or("")
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                ))
+            } else if rec.get("ok") == Some(&Json::Bool(true)) {
                 Verdict::Passed
             } else if let Some(msg) = rec.get("assert").and_then(Json::as_str) {
                 Verdict::failed(if msg.is_empty() {

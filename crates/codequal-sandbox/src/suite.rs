@@ -411,10 +411,7 @@ impl RawCompare {
             Self::Exact => {}
             Self::Unordered => c.unordered = true,
             Self::Tolerance { float_tolerance } => {
-                c.tolerance = Some(Tolerance {
-                    rel: float_tolerance,
-                    abs: float_tolerance,
-                })
+                c.tolerance = Some(Tolerance::isclose(float_tolerance, float_tolerance))
             }
         }
         c

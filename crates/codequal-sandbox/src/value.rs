@@ -11,6 +11,7 @@
 //! dict, `{"i": "123.."}` integer beyond `i64`, `{"f": "nan"|"inf"|"-inf"}`,
 //! `{"b": "hex"}` bytes, `{"c": [re, im]}` complex.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt::{self, Write as _};
 
@@ -71,10 +72,27 @@ pub struct Tolerance {
     pub rel: f64,
     /// Absolute tolerance.
     pub abs: f64,
+    /// The absolute bound is exclusive and `rel` is ignored: numbers match
+    /// when `abs(a - b) < abs`, exactly as the converted assert
+    /// `abs(CALL - LIT) < EPS` says (`false`: `math.isclose`, inclusive).
+    pub exclusive: bool,
 }
 
 impl Tolerance {
+    /// `math.isclose(a, b, rel_tol=rel, abs_tol=abs)`: inclusive bounds.
+    pub fn isclose(rel: f64, abs: f64) -> Self {
+        Self {
+            rel,
+            abs,
+            exclusive: false,
+        }
+    }
+
     fn close(&self, a: f64, b: f64) -> bool {
+        if self.exclusive {
+            // NaN, and inf - inf, give NaN, which is below nothing.
+            return (a - b).abs() < self.abs;
+        }
         if a == b {
             return true;
         }
@@ -373,45 +391,245 @@ fn hex_encode(bytes: &[u8]) -> String {
     })
 }
 
+/// An `int`, exactly: Python compares ints (and ints with floats) without
+/// rounding, so this never goes through `f64`.
+#[derive(Debug, Clone)]
+enum ExactInt<'a> {
+    Small(i128),
+    /// Beyond `i128`: the sign and the decimal digits, no leading zeros.
+    Big {
+        negative: bool,
+        digits: Cow<'a, str>,
+    },
+}
+
+impl<'a> ExactInt<'a> {
+    fn from_digits(d: &'a str) -> Option<Self> {
+        if let Ok(i) = d.parse::<i128>() {
+            return Some(Self::Small(i));
+        }
+        let (negative, body) = match d.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, d.strip_prefix('+').unwrap_or(d)),
+        };
+        let body = body.trim_start_matches('0');
+        if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(Self::Big {
+            negative,
+            digits: Cow::Borrowed(body),
+        })
+    }
+
+    fn from_u128(u: u128) -> ExactInt<'static> {
+        match i128::try_from(u) {
+            Ok(i) => ExactInt::Small(i),
+            Err(_) => ExactInt::Big {
+                negative: false,
+                digits: Cow::Owned(u.to_string()),
+            },
+        }
+    }
+
+    /// The integral, finite `f` as an exact int.
+    fn from_integral_float(f: f64) -> ExactInt<'static> {
+        // 2^127: below it, `as i128` is exact for integral values.
+        const LIMIT: f64 = 1.7014118346046923e38;
+        if f.abs() < LIMIT {
+            return ExactInt::Small(f as i128);
+        }
+        ExactInt::Big {
+            negative: f < 0.0,
+            digits: Cow::Owned(integral_float_digits(f.abs())),
+        }
+    }
+
+    /// Correctly rounded, as Python's `float(int)`; `None` where Python
+    /// raises `OverflowError`.
+    fn to_f64(&self) -> Option<f64> {
+        let f = match self {
+            Self::Small(i) => *i as f64,
+            Self::Big { negative, digits } => {
+                let m: f64 = digits.parse().ok()?;
+                if *negative {
+                    -m
+                } else {
+                    m
+                }
+            }
+        };
+        f.is_finite().then_some(f)
+    }
+}
+
+/// Decimal digits of a finite, integral, positive `f64` of at least 2^127.
+fn integral_float_digits(f: f64) -> String {
+    const BASE: u64 = 1_000_000_000;
+    let bits = f.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1075;
+    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+    // Little-endian limbs in base 10^9, starting from the mantissa.
+    let mut limbs = vec![
+        mantissa % BASE,
+        (mantissa / BASE) % BASE,
+        mantissa / (BASE * BASE),
+    ];
+    for _ in 0..exponent.max(0) {
+        let mut carry = 0;
+        for limb in &mut limbs {
+            let v = *limb * 2 + carry;
+            *limb = v % BASE;
+            carry = v / BASE;
+        }
+        if carry > 0 {
+            limbs.push(carry);
+        }
+    }
+    while limbs.len() > 1 && limbs.last() == Some(&0) {
+        limbs.pop();
+    }
+    let mut out = String::new();
+    for (i, limb) in limbs.iter().rev().enumerate() {
+        if i == 0 {
+            let _ = write!(out, "{limb}");
+        } else {
+            let _ = write!(out, "{limb:09}");
+        }
+    }
+    out
+}
+
+fn int_cmp(a: &ExactInt<'_>, b: &ExactInt<'_>) -> Ordering {
+    use ExactInt::{Big, Small};
+    match (a, b) {
+        (Small(x), Small(y)) => x.cmp(y),
+        // A `Big` is outside the range of every `Small`.
+        (Big { negative, .. }, Small(_)) => {
+            if *negative {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+        (Small(_), Big { negative, .. }) => {
+            if *negative {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (
+            Big {
+                negative: n1,
+                digits: d1,
+            },
+            Big {
+                negative: n2,
+                digits: d2,
+            },
+        ) => match (n1, n2) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (negative, _) => {
+                let magnitude = d1.len().cmp(&d2.len()).then_with(|| d1.cmp(d2));
+                if *negative {
+                    magnitude.reverse()
+                } else {
+                    magnitude
+                }
+            }
+        },
+    }
+}
+
+/// `int` against `float`, exactly (NaN sorts above everything).
+fn int_float_cmp(i: &ExactInt<'_>, f: f64) -> Ordering {
+    if f.is_nan() || f == f64::INFINITY {
+        return Ordering::Less;
+    }
+    if f == f64::NEG_INFINITY {
+        return Ordering::Greater;
+    }
+    let floor = f.floor();
+    match int_cmp(i, &ExactInt::from_integral_float(floor)) {
+        Ordering::Equal if f > floor => Ordering::Less,
+        other => other,
+    }
+}
+
+fn float_cmp(x: f64, y: f64) -> Ordering {
+    match (x.is_nan(), y.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+    }
+}
+
 /// A number as Python's numeric tower sees it, for comparisons.
-#[derive(Clone, Copy)]
-enum Num {
-    Int(i128),
+#[derive(Debug, Clone)]
+enum Num<'a> {
+    Int(ExactInt<'a>),
     Float(f64),
 }
 
-fn as_number(v: &PyValue, sem: Semantics) -> Option<Num> {
+impl Num<'_> {
+    fn to_f64(&self) -> Option<f64> {
+        match self {
+            Num::Int(i) => i.to_f64(),
+            Num::Float(f) => Some(*f),
+        }
+    }
+}
+
+fn as_number(v: &PyValue, sem: Semantics) -> Option<Num<'_>> {
     match v {
-        PyValue::Bool(b) if sem == Semantics::Python => Some(Num::Int(i128::from(*b))),
-        PyValue::Int(i) => Some(Num::Int(i128::from(*i))),
+        PyValue::Bool(b) if sem == Semantics::Python => {
+            Some(Num::Int(ExactInt::Small(i128::from(*b))))
+        }
+        PyValue::Int(i) => Some(Num::Int(ExactInt::Small(i128::from(*i)))),
         PyValue::Float(f) => Some(Num::Float(*f)),
-        PyValue::BigInt(d) => d
-            .parse::<i128>()
-            .ok()
-            .map(Num::Int)
-            .or_else(|| d.parse::<f64>().ok().map(Num::Float)),
+        PyValue::BigInt(d) => ExactInt::from_digits(d).map(Num::Int),
         _ => None,
     }
 }
 
-fn num_to_f64(n: Num) -> f64 {
-    match n {
-        Num::Int(i) => i as f64,
-        Num::Float(f) => f,
+/// Python's order of two real numbers (NaN above everything, for sorting).
+fn num_cmp(a: &Num<'_>, b: &Num<'_>) -> Ordering {
+    match (a, b) {
+        (Num::Int(x), Num::Int(y)) => int_cmp(x, y),
+        (Num::Float(x), Num::Float(y)) => float_cmp(*x, *y),
+        (Num::Int(i), Num::Float(f)) => int_float_cmp(i, *f),
+        (Num::Float(f), Num::Int(i)) => int_float_cmp(i, *f).reverse(),
     }
 }
 
-fn numbers_equal(a: Num, b: Num, tol: Option<Tolerance>) -> bool {
-    if let Some(t) = tol {
-        return t.close(num_to_f64(a), num_to_f64(b));
-    }
+/// Python's `==` on two real numbers.
+fn num_eq(a: &Num<'_>, b: &Num<'_>) -> bool {
     match (a, b) {
-        (Num::Int(x), Num::Int(y)) => x == y,
         (Num::Float(x), Num::Float(y)) => x == y,
-        (Num::Int(i), Num::Float(f)) | (Num::Float(f), Num::Int(i)) => {
-            // Python compares int and float exactly.
-            f.is_finite() && f.fract() == 0.0 && f.abs() < 1.7e38 && f as i128 == i
+        _ => num_cmp(a, b) == Ordering::Equal,
+    }
+}
+
+fn numbers_equal(a: &Num<'_>, b: &Num<'_>, tol: Option<Tolerance>) -> bool {
+    let Some(t) = tol else {
+        return num_eq(a, b);
+    };
+    if t.exclusive {
+        // `abs(CALL - LIT) < EPS`: int minus int is exact in Python.
+        if let (Num::Int(ExactInt::Small(x)), Num::Int(ExactInt::Small(y))) = (a, b) {
+            return int_float_cmp(&ExactInt::from_u128(x.abs_diff(*y)), t.abs) == Ordering::Less;
         }
+    } else if matches!((a, b), (Num::Int(_), Num::Int(_))) && num_eq(a, b) {
+        return true;
+    }
+    // Python converts to float here (and raises OverflowError for ints
+    // beyond it, which fails the assert).
+    match (a.to_f64(), b.to_f64()) {
+        (Some(x), Some(y)) => t.close(x, y),
+        _ => false,
     }
 }
 
@@ -428,13 +646,19 @@ pub struct Comparison {
 
 impl Comparison {
     /// Whether `actual` (what the candidate returned) matches `expected`.
+    ///
+    /// Both values are normalised once first (sets and dicts deduplicated as
+    /// Python would and sorted), so the comparison itself is linear in
+    /// their size, however deeply sets nest.
     pub fn matches(&self, actual: &PyValue, expected: &PyValue) -> bool {
+        let actual = normalized(actual, 0);
+        let expected = normalized(expected, 0);
         if self.unordered {
             let items = |v: &PyValue| match v {
                 PyValue::List(x) | PyValue::Tuple(x) | PyValue::Set(x) => Some(x.clone()),
                 _ => None,
             };
-            if let (Some(mut a), Some(mut e)) = (items(actual), items(expected)) {
+            if let (Some(mut a), Some(mut e)) = (items(&actual), items(&expected)) {
                 if a.len() != e.len() {
                     return false;
                 }
@@ -446,10 +670,81 @@ impl Comparison {
                     .all(|(x, y)| values_equal(x, y, self.semantics, self.tolerance, 0));
             }
         }
-        values_equal(actual, expected, self.semantics, self.tolerance, 0)
+        values_equal(&actual, &expected, self.semantics, self.tolerance, 0)
     }
 }
 
+/// The value as Python holds it, in a canonical layout: set elements
+/// deduplicated (the first of equal elements stays, as in a set display)
+/// and sorted; dict keys deduplicated (the first key with the last value,
+/// as in a dict display) and sorted by key. Literals such as `{1, 1.0}`
+/// then mean what Python makes of them, and sets compare pairwise.
+fn normalized(v: &PyValue, depth: usize) -> PyValue {
+    if depth > MAX_VALUE_DEPTH {
+        // values_equal refuses anything this deep anyway.
+        return PyValue::None;
+    }
+    let all = |x: &[PyValue]| {
+        x.iter()
+            .map(|e| normalized(e, depth + 1))
+            .collect::<Vec<_>>()
+    };
+    match v {
+        PyValue::List(x) => PyValue::List(all(x)),
+        PyValue::Tuple(x) => PyValue::Tuple(all(x)),
+        PyValue::Set(x) => {
+            let mut indexed: Vec<(usize, PyValue)> = all(x).into_iter().enumerate().collect();
+            indexed.sort_by(|(i, a), (j, b)| order(a, b, false).then(i.cmp(j)));
+            let mut kept: Vec<PyValue> = Vec::with_capacity(indexed.len());
+            let mut run_start = 0;
+            for (_, item) in indexed {
+                if let Some(first) = kept.get(run_start) {
+                    if order(first, &item, false) == Ordering::Equal {
+                        if !values_equal(first, &item, Semantics::Python, None, 0) {
+                            kept.push(item);
+                        }
+                        continue;
+                    }
+                }
+                run_start = kept.len();
+                kept.push(item);
+            }
+            kept.sort_by(canonical_order);
+            PyValue::Set(kept)
+        }
+        PyValue::Dict(pairs) => {
+            let mut indexed: Vec<(usize, PyValue, PyValue)> = pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| (i, normalized(k, depth + 1), normalized(v, depth + 1)))
+                .collect();
+            indexed.sort_by(|(i, a, _), (j, b, _)| order(a, b, false).then(i.cmp(j)));
+            let mut kept: Vec<(PyValue, PyValue)> = Vec::with_capacity(indexed.len());
+            let mut run_start = 0;
+            for (_, key, value) in indexed {
+                if let Some((first, _)) = kept.get(run_start) {
+                    if order(first, &key, false) == Ordering::Equal {
+                        match kept[run_start..]
+                            .iter_mut()
+                            .find(|(k, _)| values_equal(k, &key, Semantics::Python, None, 0))
+                        {
+                            Some(slot) => slot.1 = value,
+                            None => kept.push((key, value)),
+                        }
+                        continue;
+                    }
+                }
+                run_start = kept.len();
+                kept.push((key, value));
+            }
+            kept.sort_by(|p, q| canonical_order(&p.0, &q.0));
+            PyValue::Dict(kept)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Compares two values already passed through [`normalized`].
 fn values_equal(
     a: &PyValue,
     b: &PyValue,
@@ -467,7 +762,7 @@ fn values_equal(
                 .all(|(p, q)| values_equal(p, q, sem, tol, depth + 1))
     };
     if let (Some(x), Some(y)) = (as_number(a, sem), as_number(b, sem)) {
-        return numbers_equal(x, y, tol);
+        return numbers_equal(&x, &y, tol);
     }
     match (a, b) {
         (PyValue::None, PyValue::None) => true,
@@ -484,9 +779,9 @@ fn values_equal(
         (PyValue::List(x), PyValue::Tuple(y)) | (PyValue::Tuple(x), PyValue::List(y)) => {
             sem == Semantics::Json && seq_eq(x, y)
         }
-        (PyValue::Set(x), PyValue::Set(y)) => {
-            sem == Semantics::Python && unordered_equal(x, y, sem, tol, depth)
-        }
+        // Normalised: both sorted in the canonical order, so equal sets
+        // line up element by element.
+        (PyValue::Set(x), PyValue::Set(y)) => sem == Semantics::Python && seq_eq(x, y),
         (PyValue::Dict(x), PyValue::Dict(y)) => {
             if x.len() != y.len() {
                 return false;
@@ -494,11 +789,7 @@ fn values_equal(
             if sem == Semantics::Json && !x.iter().all(|(k, _)| matches!(k, PyValue::Str(_))) {
                 return false;
             }
-            let mut xs: Vec<&(PyValue, PyValue)> = x.iter().collect();
-            let mut ys: Vec<&(PyValue, PyValue)> = y.iter().collect();
-            xs.sort_by(|p, q| canonical_order(&p.0, &q.0));
-            ys.sort_by(|p, q| canonical_order(&p.0, &q.0));
-            xs.iter().zip(&ys).all(|(p, q)| {
+            x.iter().zip(y).all(|(p, q)| {
                 values_equal(&p.0, &q.0, sem, None, depth + 1)
                     && values_equal(&p.1, &q.1, sem, tol, depth + 1)
             })
@@ -507,29 +798,19 @@ fn values_equal(
     }
 }
 
-fn unordered_equal(
-    x: &[PyValue],
-    y: &[PyValue],
-    sem: Semantics,
-    tol: Option<Tolerance>,
-    depth: usize,
-) -> bool {
-    if x.len() != y.len() {
-        return false;
-    }
-    let mut xs = x.to_vec();
-    let mut ys = y.to_vec();
-    xs.sort_by(canonical_order);
-    ys.sort_by(canonical_order);
-    xs.iter()
-        .zip(&ys)
-        .all(|(p, q)| values_equal(p, q, sem, tol, depth + 1))
-}
-
 /// A total order used only to line up the elements of sets, dict keys and
 /// unordered lists before comparing them pairwise. Numbers (bools included)
-/// sort together by value, so `{1, 2.0}` lines up with `{2, 1.0}`.
+/// sort together by exact value, so `{1, 2.0}` lines up with `{2, 1.0}`;
+/// values that are equal by value are then ordered by type, so that
+/// `[True, 1]` and `[1, True]` line up the same way.
 fn canonical_order(a: &PyValue, b: &PyValue) -> Ordering {
+    order(a, b, true)
+}
+
+/// [`canonical_order`] on normalised values; without `by_type`, values that
+/// Python may consider equal (`1`, `1.0`, `True`; a list and a tuple with
+/// equal items) compare `Equal`.
+fn order(a: &PyValue, b: &PyValue, by_type: bool) -> Ordering {
     fn rank(v: &PyValue) -> u8 {
         match v {
             PyValue::None => 0,
@@ -542,44 +823,55 @@ fn canonical_order(a: &PyValue, b: &PyValue) -> Ordering {
             PyValue::Dict(_) => 7,
         }
     }
-    fn seq(x: &[PyValue], y: &[PyValue]) -> Ordering {
+    fn kind(v: &PyValue) -> u8 {
+        match v {
+            PyValue::Bool(_) | PyValue::List(_) => 0,
+            PyValue::Int(_) | PyValue::BigInt(_) | PyValue::Tuple(_) => 1,
+            _ => 2,
+        }
+    }
+    let seq = |x: &[PyValue], y: &[PyValue]| {
         for (p, q) in x.iter().zip(y) {
-            let o = canonical_order(p, q);
+            let o = order(p, q, by_type);
             if o != Ordering::Equal {
                 return o;
             }
         }
         x.len().cmp(&y.len())
-    }
+    };
     match rank(a).cmp(&rank(b)) {
         Ordering::Equal => {}
         other => return other,
     }
-    match (a, b) {
+    let by_value = match (a, b) {
         (PyValue::Complex(r1, i1), PyValue::Complex(r2, i2)) => {
-            r1.total_cmp(r2).then(i1.total_cmp(i2))
+            float_cmp(*r1, *r2).then(float_cmp(*i1, *i2))
         }
         (PyValue::Str(x), PyValue::Str(y)) => x.cmp(y),
         (PyValue::Bytes(x), PyValue::Bytes(y)) => x.cmp(y),
         (PyValue::List(x) | PyValue::Tuple(x), PyValue::List(y) | PyValue::Tuple(y)) => seq(x, y),
-        (PyValue::Set(x), PyValue::Set(y)) => {
-            let mut xs = x.clone();
-            let mut ys = y.clone();
-            xs.sort_by(canonical_order);
-            ys.sort_by(canonical_order);
-            seq(&xs, &ys)
+        (PyValue::Set(x), PyValue::Set(y)) => seq(x, y),
+        (PyValue::Dict(x), PyValue::Dict(y)) => {
+            for ((k1, v1), (k2, v2)) in x.iter().zip(y) {
+                let o = order(k1, k2, by_type).then_with(|| order(v1, v2, by_type));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            x.len().cmp(&y.len())
         }
-        (PyValue::Dict(x), PyValue::Dict(y)) => x.len().cmp(&y.len()),
         _ => match (
             as_number(a, Semantics::Python),
             as_number(b, Semantics::Python),
         ) {
-            (Some(x), Some(y)) => match (x, y) {
-                (Num::Int(p), Num::Int(q)) => p.cmp(&q),
-                _ => num_to_f64(x).total_cmp(&num_to_f64(y)),
-            },
+            (Some(x), Some(y)) => num_cmp(&x, &y),
             _ => Ordering::Equal,
         },
+    };
+    if by_type {
+        by_value.then_with(|| kind(a).cmp(&kind(b)))
+    } else {
+        by_value
     }
 }
 
@@ -635,10 +927,7 @@ mod tests {
     #[test]
     fn tolerance_and_unordered() {
         let cmp = Comparison {
-            tolerance: Some(Tolerance {
-                rel: 1e-6,
-                abs: 1e-6,
-            }),
+            tolerance: Some(Tolerance::isclose(1e-6, 1e-6)),
             ..json()
         };
         assert!(cmp.matches(&PyValue::Float(0.30000000000000004), &PyValue::Float(0.3)));

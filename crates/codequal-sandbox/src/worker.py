@@ -31,6 +31,28 @@ from builtins import (len as _len, type as _type, isinstance as _isinstance, int
 _dumps = json.dumps
 _write = os.write
 _exit = os._exit
+_id = id
+_SystemExit = SystemExit
+_AssertionError = AssertionError
+_mro_of = _type.__dict__["__mro__"].__get__
+_module_of = _type.__dict__["__module__"].__get__
+_qualname_of = _type.__dict__["__qualname__"].__get__
+# Python 3.11+ refuses to convert ints of more than 4300 digits to and from
+# decimal text; the harness lifts that for its own conversions only.
+_get_int_digits = getattr(sys, "get_int_max_str_digits", None)
+_set_int_digits = getattr(sys, "set_int_max_str_digits", None)
+
+
+def _builtin_classes():
+    import builtins
+
+    # id -> name of every builtin class (exceptions and `object`). The list
+    # keeps them alive, so an id here always means that very class.
+    found = [c for c in vars(builtins).values() if isinstance(c, type)]
+    return found, {id(c): c.__name__ for c in found}
+
+
+_BUILTIN_CLASS_REFS, _BUILTIN_CLASS_NAMES = _builtin_classes()
 
 REQ_FD = int(sys.argv[1])
 RESP_FD = int(sys.argv[2])
@@ -115,7 +137,7 @@ def encode(value, depth=0, budget=None):
     if t is _int:
         if -(1 << 63) <= value < (1 << 63):
             return value
-        return {"i": _int.__repr__(value)}
+        return {"i": int_digits(value)}
     if t is _float:
         if value != value:
             return {"f": "nan"}
@@ -156,6 +178,25 @@ def encode(value, depth=0, budget=None):
     raise NotPlainData("returned a %s, which is not plain data" % _type.__repr__(t)[8:-2][:80])
 
 
+def without_digit_limit(convert, value):
+    if _set_int_digits is None:
+        return convert(value)
+    before = _get_int_digits()
+    _set_int_digits(0)
+    try:
+        return convert(value)
+    finally:
+        _set_int_digits(before)
+
+
+def int_digits(value):
+    return without_digit_limit(_int.__repr__, value)
+
+
+def int_from_text(text):
+    return without_digit_limit(_int, text)
+
+
 def decode(wire):
     t = _type(wire)
     if t is _list:
@@ -168,7 +209,7 @@ def decode(wire):
         if "s" in wire:
             return _set(decode(v) for v in wire["s"])
         if "i" in wire:
-            return _int(wire["i"])
+            return int_from_text(wire["i"])
         if "f" in wire:
             return _float(wire["f"])
         if "b" in wire:
@@ -179,17 +220,35 @@ def decode(wire):
     return wire
 
 
+def class_name(c):
+    # A builtin only by identity: a class the candidate named "ValueError"
+    # is reported as module.qualname, which never equals a builtin's name.
+    name = _BUILTIN_CLASS_NAMES.get(_id(c))
+    if name is not None:
+        return name
+    try:
+        module = _module_of(c)
+        qualname = _qualname_of(c)
+    except BaseException:  # noqa: BLE001
+        module = qualname = "?"
+    if _type(module) is not _str:
+        module = "?"
+    if _type(qualname) is not _str:
+        qualname = "?"
+    return "%s.%s" % (_str.__str__(module)[:100], _str.__str__(qualname)[:100])
+
+
 def exception_record(exc):
     t = _type(exc)
     try:
-        mro = [c.__name__ for c in _type.mro(t)]
-    except Exception:
+        mro = [class_name(c) for c in _mro_of(t)]
+    except BaseException:  # noqa: BLE001
         mro = []
     try:
         msg = _str(exc)[:300]
     except BaseException:
         msg = "<unprintable>"
-    return {"exc": t.__name__, "mro": mro, "msg": msg}
+    return {"exc": class_name(t), "mro": mro, "msg": msg}
 
 
 def value_record(value, materialize, post):
@@ -224,7 +283,7 @@ def call_outcome(fn, args, kwargs, materialize, post):
     try:
         value = fn(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - the candidate's exception is data
-        if _isinstance(exc, SystemExit):
+        if _isinstance(exc, _SystemExit):
             return {"exc": "SystemExit", "mro": ["SystemExit", "BaseException", "object"], "msg": ""}
         return exception_record(exc)
     try:
@@ -249,6 +308,15 @@ def child_main(program, case, record_fd, work_dir):
     os.environ.clear()
     os.environ.update({"HOME": work_dir, "TMPDIR": work_dir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
                        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    code_obj = None
+    if case["kind"] == "code":
+        # Compiled here, after the fork, so that the worker never holds the
+        # compiled test code of any case.
+        try:
+            code_obj = compile(case["code"], "<test>", "exec")
+        except BaseException as exc:  # noqa: BLE001
+            send_record(record_fd, {"test_compile_error": exception_record(exc)})
+            return
     record = None
     try:
         g = {"__name__": "__candidate__", "__builtins__": builtins}
@@ -307,12 +375,16 @@ def child_main(program, case, record_fd, work_dir):
             record = {"steps": steps}
         else:
             try:
-                exec(case["code_obj"], g)
+                exec(code_obj, g)
                 record = {"ok": True}
-            except AssertionError as exc:
+            except _AssertionError as exc:
                 record = {"assert": _str(exc)[:300]}
     except BaseException as exc:  # noqa: BLE001 - module-level errors are data too
         record = exception_record(exc)
+    send_record(record_fd, record)
+
+
+def send_record(record_fd, record):
     try:
         payload = _dumps(record, ensure_ascii=True, allow_nan=False).encode()
     except BaseException as exc:  # noqa: BLE001
@@ -335,6 +407,7 @@ class Worker:
         self.case_rlimits = init["case_rlimits"]
         self.devnull = os.open("/dev/null", os.O_RDWR)
         self.program_count = 0
+        self.request = None
         self.vm_base = self.current_vm_size()
 
     @staticmethod
@@ -365,7 +438,22 @@ class Worker:
             except InterruptedError:
                 continue
 
+    def forget_request(self):
+        # In the case child, before the candidate runs: the request holds
+        # every case of the program (test code included), and frames or
+        # gc.get_objects() would find it through run_program and main. The
+        # child's memory is its own copy, so emptying the containers in
+        # place frees the other cases here without touching the worker.
+        msg = self.request
+        self.request = None
+        if _type(msg) is _dict:
+            cases = msg.get("cases")
+            if _type(cases) is _list:
+                cases.clear()
+            msg.clear()
+
     def run_case(self, program, case, work_dir):
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         rec_r, rec_w = os.pipe()
         out_r, out_w = os.pipe()
         started = time.monotonic()
@@ -390,6 +478,7 @@ class Worker:
                     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
                     resource.setrlimit(resource.RLIMIT_CPU, (self.case_cpu_s, self.case_cpu_s + 1))
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
+                self.forget_request()
                 child_main(program, case, 5, work_dir)
             finally:
                 os._exit(0)
@@ -436,9 +525,15 @@ class Worker:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        _, wstatus, rusage = os.wait4(pid, 0)
+        _, wstatus, _rusage = os.wait4(pid, 0)
         wall = time.monotonic() - started
         self.kill_everything_else(pid)
+        # Everything the case started has been reaped by now, orphans
+        # included (they come back to us, the subreaper or init): the
+        # difference covers the CPU of the whole process tree.
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (children_after.ru_utime - children_before.ru_utime
+               + children_after.ru_stime - children_before.ru_stime)
         # Everything that could write is dead now: what is still buffered
         # in the record pipe is all there will ever be.
         while status is None:
@@ -453,7 +548,7 @@ class Worker:
         header = {
             "status": status or "exited",
             "exit_code": os.waitstatus_to_exitcode(wstatus),
-            "cpu_s": rusage.ru_utime + rusage.ru_stime,
+            "cpu_s": cpu,
             "wall_s": wall,
             "output_bytes": out_bytes,
         }
@@ -467,57 +562,111 @@ class Worker:
             return b""
         return chunk or None
 
+    def make_work_dir(self):
+        # An unpredictable name: a candidate cannot pre-create the next
+        # program's directory (wipe_scratch removes what it leaves anyway).
+        for _ in range(5):
+            path = os.path.join(self.scratch_root, "p%d-%s" % (self.program_count, os.urandom(8).hex()))
+            try:
+                os.mkdir(path, 0o700)
+                return path, None
+            except OSError as exc:
+                error = "%s: %s" % (type(exc).__name__, exc)
+        return None, error
+
     def run_program(self, msg):
         self.program_count += 1
-        work_dir = os.path.join(self.scratch_root, "p%d" % self.program_count)
-        os.mkdir(work_dir, 0o700)
+        work_dir, error = self.make_work_dir()
+        if work_dir is None:
+            send_json({"setup_error": error[:300]})
+            return self.wipe_scratch()
+        self.request = msg
         try:
-            program = {"setup_code": None, "code": None}
-            try:
-                if msg.get("setup"):
-                    program["setup_code"] = compile(msg["setup"], "<setup>", "exec")
-                program["code"] = compile(msg["source"], "<candidate>", "exec")
-            except BaseException as exc:  # noqa: BLE001 - a syntax error is a verdict
-                send_json({"compile_error": exception_record(exc)})
-                return
-            send_json({"compiled": True})
-            cpu_used = 0.0
-            for case in msg["cases"]:
-                if cpu_used > self.program_cpu_s:
-                    send_json({"status": "program_cpu", "exit_code": 0, "cpu_s": 0.0, "wall_s": 0.0,
-                               "output_bytes": 0})
-                    send_frame(RESP_FD, b"")
-                    continue
-                if case["kind"] == "code":
-                    try:
-                        case["code_obj"] = compile(case["code"], "<test>", "exec")
-                    except BaseException as exc:  # noqa: BLE001
-                        send_json({"status": "test_compile_error", "exit_code": 0, "cpu_s": 0.0,
-                                   "wall_s": 0.0, "output_bytes": 0, "detail": exception_record(exc)})
-                        send_frame(RESP_FD, b"")
-                        continue
-                header, record = self.run_case(program, case, work_dir)
-                cpu_used += header["cpu_s"]
-                send_json(header)
-                send_frame(RESP_FD, record)
+            self.serve_program(msg, work_dir)
         finally:
-            self.wipe_scratch()
+            self.request = None
+            clean = self.wipe_scratch()
+        return clean
+
+    def serve_program(self, msg, work_dir):
+        program = {"setup_code": None, "code": None}
+        try:
+            if msg.get("setup"):
+                program["setup_code"] = compile(msg["setup"], "<setup>", "exec")
+            program["code"] = compile(msg["source"], "<candidate>", "exec")
+        except BaseException as exc:  # noqa: BLE001 - a syntax error is a verdict
+            send_json({"compile_error": exception_record(exc)})
+            return
+        send_json({"compiled": True})
+        cpu_used = 0.0
+        for case in msg["cases"]:
+            if cpu_used > self.program_cpu_s:
+                send_json({"status": "program_cpu", "exit_code": 0, "cpu_s": 0.0, "wall_s": 0.0,
+                           "output_bytes": 0})
+                send_frame(RESP_FD, b"")
+                continue
+            header, record = self.run_case(program, case, work_dir)
+            cpu_used += header["cpu_s"]
+            send_json(header)
+            send_frame(RESP_FD, record)
 
     def wipe_scratch(self):
-        # Every process that could write here is dead (see run_case), so
-        # nothing can swap a directory for a symlink while we delete;
-        # shutil.rmtree uses the fd-based walk that never follows links.
-        import shutil
+        # Empties the scratch root and says whether that worked; the parent
+        # retires a worker whose scratch space is not clean. Every process
+        # that could write here is dead (see run_case), so nothing can swap
+        # a directory for a symlink while we delete. The walk is fd-based,
+        # never follows links, and gives each directory back its owner's
+        # rwx first: candidates run as our uid, so a directory they made
+        # read-only (0500) is ours to chmod, though not to empty as it is.
+        try:
+            root = os.open(self.scratch_root, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return False
+        try:
+            mode = os.fstat(root).st_mode
+            if mode & 0o700 != 0o700:
+                try:
+                    os.fchmod(root, (mode & 0o7777) | 0o700)
+                except OSError:
+                    pass
+            empty_dir(root, 0)
+            return not os.listdir(root)
+        except (OSError, RecursionError):
+            return False
+        finally:
+            os.close(root)
 
-        for name in os.listdir(self.scratch_root):
-            path = os.path.join(self.scratch_root, name)
-            try:
-                if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    os.unlink(path)
-            except OSError:
-                pass
+
+WIPE_MAX_DEPTH = 64
+
+
+def empty_dir(fd, depth):
+    # Raises OSError on anything it cannot remove.
+    if depth > WIPE_MAX_DEPTH:
+        raise OSError("scratch tree nested too deeply")
+    while True:
+        batch = []
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                batch.append((entry.name, entry.is_dir(follow_symlinks=False)))
+                if len(batch) >= 4096:
+                    break
+        if not batch:
+            return
+        for name, is_dir in batch:
+            if is_dir:
+                sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                try:
+                    try:
+                        os.fchmod(sub, 0o700)
+                    except OSError:
+                        pass
+                    empty_dir(sub, depth + 1)
+                finally:
+                    os.close(sub)
+                os.rmdir(name, dir_fd=fd)
+            else:
+                os.unlink(name, dir_fd=fd)
 
 
 def main():
@@ -545,10 +694,14 @@ def main():
         if raw is None:
             return
         msg = json.loads(raw)
+        # No reference to the request text may outlive the parse: case
+        # children must not find other cases through this frame.
+        raw = None
         if msg.get("exit"):
             return
-        worker.run_program(msg)
-        send_json({"done": True})
+        clean = worker.run_program(msg)
+        msg = None
+        send_json({"done": True, "clean": bool(clean)})
 
 
 main()
