@@ -50,6 +50,29 @@ pub fn analyze_source_with(source: &str, config: &Config) -> Report {
     analyze_named(source, None, None, config)
 }
 
+/// Analyses a Python module given as text, with explicit settings, and runs
+/// the caller's own `pass` over the same parse (inside the same stack
+/// guard, after the report is built), so a caller with checks of its own
+/// parses once. `pass` sees no tree (`suite` is `None`) when the source
+/// does not parse or nests too deeply; the report then carries the error.
+///
+/// ```
+/// let (report, statements) = codequal_analyzer::analyze_source_and(
+///     "x = 1\ny = 2\n",
+///     &codequal_analyzer::Config::default(),
+///     |parsed| parsed.suite.as_ref().map_or(0, |s| s.len()),
+/// );
+/// assert!(report.syntax_error.is_none());
+/// assert_eq!(statements, 2);
+/// ```
+pub fn analyze_source_and<R>(
+    source: &str,
+    config: &Config,
+    pass: impl FnOnce(&parse::ParsedSource<'_>) -> R,
+) -> (Report, R) {
+    analyze_parsed(source, None, None, config, pass)
+}
+
 /// Analyses a Python module given as text that was read from `path`: the
 /// report carries the path, and imports are followed from the file's
 /// location (see [`imports`]).
@@ -92,6 +115,16 @@ fn analyze_named(
     file: Option<&Path>,
     config: &Config,
 ) -> Report {
+    analyze_parsed(source, path, file, config, |_| ()).0
+}
+
+fn analyze_parsed<R>(
+    source: &str,
+    path: Option<String>,
+    file: Option<&Path>,
+    config: &Config,
+    pass: impl FnOnce(&parse::ParsedSource<'_>) -> R,
+) -> (Report, R) {
     let parsed = parse::parse(source);
     // Walks are recursive; size the stack by what this source can nest to.
     parse::with_stack_for(parsed.depth_bound, move || {
@@ -107,7 +140,9 @@ fn analyze_named(
                 parsed.suite = None;
             }
         }
-        build_report(&parsed, path, file, config)
+        let report = build_report(&parsed, path, file, config);
+        let extra = pass(&parsed);
+        (report, extra)
     })
 }
 

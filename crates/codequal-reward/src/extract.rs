@@ -179,20 +179,100 @@ pub fn extract_code(completion: &str) -> Extraction {
     }
 }
 
-/// Characters that change how code *looks* without changing what it does,
-/// or the reverse: bidirectional controls (the "Trojan Source" attack) and
-/// zero-width characters. Their presence anywhere zeroes the format reward.
+/// Every character that zeroes the format reward, as inclusive ranges with
+/// what they are. This is the one list; `docs/rewards.md` describes it.
+///
+/// They change how text *looks* without changing what it does, or the
+/// reverse: bidirectional controls (the "Trojan Source" attack,
+/// CVE-2021-42574), zero-width and other invisible characters, characters
+/// that render as blank but count as letters (the Hangul fillers are valid
+/// in Python identifiers: `ㅤ = 1`), line separators that editors break on
+/// and Python does not, and control characters (an escape sequence can
+/// rewrite a terminal; CPython rejects a NUL in source). Code that needs one
+/// can spell it as an escape (`"\u200b"`).
+///
+/// The list holds every character of Unicode's `Cf` (format) category as of
+/// Unicode 15.1, and beyond it: C0 and C1 controls other than tab, line
+/// feed, carriage return and form feed; the combining grapheme joiner; the
+/// Hangul and Khmer fillers; variation selectors; the tag block (reserved
+/// code points included); and the line and paragraph separators.
+pub const HIDDEN_CHARS: &[(char, char, &str)] = &[
+    (
+        '\u{0000}',
+        '\u{0008}',
+        "C0 control (NUL, BEL, backspace, ...)",
+    ),
+    ('\u{000B}', '\u{000B}', "C0 control (vertical tab)"),
+    ('\u{000E}', '\u{001F}', "C0 control (ESC, ...)"),
+    ('\u{007F}', '\u{009F}', "DEL or C1 control (NEL, CSI, ...)"),
+    ('\u{00AD}', '\u{00AD}', "soft hyphen"),
+    ('\u{034F}', '\u{034F}', "combining grapheme joiner"),
+    ('\u{0600}', '\u{0605}', "Arabic number signs (Cf)"),
+    ('\u{061C}', '\u{061C}', "Arabic letter mark (bidi)"),
+    ('\u{06DD}', '\u{06DD}', "Arabic end of ayah (Cf)"),
+    ('\u{070F}', '\u{070F}', "Syriac abbreviation mark (Cf)"),
+    (
+        '\u{0890}',
+        '\u{0891}',
+        "Arabic pound and piastre marks (Cf)",
+    ),
+    ('\u{08E2}', '\u{08E2}', "Arabic disputed end of ayah (Cf)"),
+    (
+        '\u{115F}',
+        '\u{1160}',
+        "Hangul choseong and jungseong fillers",
+    ),
+    ('\u{17B4}', '\u{17B5}', "Khmer inherent vowels (invisible)"),
+    ('\u{180E}', '\u{180E}', "Mongolian vowel separator"),
+    (
+        '\u{200B}',
+        '\u{200F}',
+        "zero-width space or joiner, LRM, RLM",
+    ),
+    ('\u{2028}', '\u{2029}', "line or paragraph separator"),
+    ('\u{202A}', '\u{202E}', "bidi embedding or override"),
+    ('\u{2060}', '\u{2064}', "word joiner or invisible operator"),
+    ('\u{2066}', '\u{2069}', "bidi isolate"),
+    ('\u{206A}', '\u{206F}', "deprecated format control (Cf)"),
+    ('\u{3164}', '\u{3164}', "Hangul filler"),
+    ('\u{FE00}', '\u{FE0F}', "variation selector"),
+    ('\u{FEFF}', '\u{FEFF}', "zero-width no-break space (BOM)"),
+    ('\u{FFA0}', '\u{FFA0}', "halfwidth Hangul filler"),
+    ('\u{FFF9}', '\u{FFFB}', "interlinear annotation control"),
+    ('\u{110BD}', '\u{110BD}', "Kaithi number sign (Cf)"),
+    ('\u{110CD}', '\u{110CD}', "Kaithi number sign above (Cf)"),
+    (
+        '\u{13430}',
+        '\u{1343F}',
+        "Egyptian hieroglyph format control (Cf)",
+    ),
+    ('\u{1BCA0}', '\u{1BCA3}', "shorthand format control (Cf)"),
+    (
+        '\u{1D173}',
+        '\u{1D17A}',
+        "musical symbol format control (Cf)",
+    ),
+    ('\u{E0000}', '\u{E007F}', "tag character"),
+    ('\u{E0100}', '\u{E01EF}', "variation selector supplement"),
+];
+
+/// What a hidden character is ([`HIDDEN_CHARS`]), or `None` for an ordinary
+/// one.
+pub fn hidden_char_kind(c: char) -> Option<&'static str> {
+    // Printable ASCII and the allowed whitespace are by far the commonest.
+    if matches!(c, ' '..='~' | '\t' | '\n' | '\r' | '\u{000C}') {
+        return None;
+    }
+    HIDDEN_CHARS
+        .iter()
+        .find(|(lo, hi, _)| (*lo..=*hi).contains(&c))
+        .map(|(_, _, what)| *what)
+}
+
+/// Whether `c` is one of [`HIDDEN_CHARS`]. Its presence anywhere in a
+/// completion zeroes the format reward.
 pub fn is_hidden_char(c: char) -> bool {
-    matches!(c,
-        '\u{200B}'..='\u{200F}' // zero-width space/joiners, LRM, RLM
-        | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
-        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
-        | '\u{2066}'..='\u{2069}' // bidi isolates
-        | '\u{061C}' // Arabic letter mark
-        | '\u{FEFF}' // zero-width no-break space / BOM
-        | '\u{00AD}' // soft hyphen
-        | '\u{180E}' // Mongolian vowel separator
-    )
+    hidden_char_kind(c).is_some()
 }
 
 #[cfg(test)]
@@ -252,5 +332,56 @@ mod tests {
         assert!(is_hidden_char('\u{202E}'));
         assert!(is_hidden_char('\u{200B}'));
         assert!(!is_hidden_char('é'));
+        for ok in ['\t', '\n', '\r', '\u{000C}', ' ', 'ㅏ', '\u{00A0}', '€'] {
+            assert!(!is_hidden_char(ok), "{ok:?}");
+        }
+    }
+
+    /// Regression: the list used to hold only bidi controls and a few
+    /// zero-width characters; tags, Hangul fillers, separators, variation
+    /// selectors and control characters went through.
+    #[test]
+    fn every_invisible_or_control_character_is_hidden() {
+        for c in [
+            '\u{E0041}',
+            '\u{E0001}',
+            '\u{E0000}',
+            '\u{E007F}',
+            '\u{3164}',
+            '\u{115F}',
+            '\u{1160}',
+            '\u{FFA0}',
+            '\u{034F}',
+            '\u{17B4}',
+            '\u{17B5}',
+            '\u{206A}',
+            '\u{206F}',
+            '\u{FFF9}',
+            '\u{FFFB}',
+            '\u{1D173}',
+            '\u{1D17A}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{0085}',
+            '\u{FE00}',
+            '\u{FE0F}',
+            '\u{E0100}',
+            '\u{E01EF}',
+            '\u{0000}',
+            '\u{001B}',
+            '\u{0007}',
+            '\u{000B}',
+            '\u{007F}',
+            '\u{009B}',
+            '\u{0600}',
+            '\u{06DD}',
+            '\u{070F}',
+            '\u{08E2}',
+            '\u{110BD}',
+            '\u{13430}',
+            '\u{1BCA0}',
+        ] {
+            assert!(is_hidden_char(c), "U+{:04X}", u32::from(c));
+        }
     }
 }

@@ -5,12 +5,13 @@
 //!
 //! | condition | effect |
 //! | --- | --- |
-//! | no code block found (see [`crate::extract`]) | 0 |
-//! | a bidi-control or zero-width character anywhere in the completion | 0 |
+//! | a hidden character anywhere in the completion ([`crate::extract::HIDDEN_CHARS`]) | 0 |
 //! | reasoning tags present but unbalanced | 0 |
 //! | `require_reasoning` and no reasoning section | 0 |
+//! | no code block found (see [`crate::extract`]) | 0 |
+//! | the code block is empty or only whitespace | 0 |
 //! | otherwise start from | 1 |
-//! | the code does not parse | x 0.5 |
+//! | the code does not parse (a NUL byte counts as not parsing) | x 0.5 |
 //! | the fence is not closed | x 0.5 |
 //! | the block is not tagged `python` | x 0.75 |
 //! | more than one Python block | x 0.75 |
@@ -22,7 +23,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::extract::{extract_code, is_hidden_char, Extraction};
+use crate::extract::{extract_code, hidden_char_kind, Extraction};
 
 /// Settings of the format reward.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,8 +55,11 @@ pub fn format_reward(
         value: 0.0,
         reasons: vec![why.to_owned()],
     };
-    if completion.chars().any(is_hidden_char) {
-        return zero("hidden bidi-control or zero-width character");
+    if let Some((c, what)) = completion
+        .chars()
+        .find_map(|c| hidden_char_kind(c).map(|what| (c, what)))
+    {
+        return zero(&format!("hidden character U+{:04X} ({what})", u32::from(c)));
     }
     if extraction.unbalanced_reasoning {
         return zero("unbalanced reasoning tags");
@@ -63,8 +67,10 @@ pub fn format_reward(
     if config.require_reasoning && extraction.reasoning.is_none() {
         return zero("no reasoning section");
     }
-    if extraction.code.is_none() {
-        return zero("no code block");
+    match extraction.code.as_deref() {
+        None => return zero("no code block"),
+        Some(code) if code.trim().is_empty() => return zero("empty code block"),
+        Some(_) => {}
     }
     let mut value = 1.0;
     let mut apply = |cond: bool, factor: f64, why: &str| {
@@ -85,14 +91,17 @@ pub fn format_reward(
     FormatScore { value, reasons }
 }
 
-/// Extracts and scores in one call, parsing the code with the analyzer's
-/// parser.
+/// Whether `code` parses as CPython would accept it: the analyzer's parser,
+/// and no NUL byte (CPython rejects "source code string cannot contain null
+/// bytes"; the parser reads one as whitespace).
+pub fn parses(code: &str) -> bool {
+    !code.contains('\0') && codequal_analyzer::parse::parse(code).error.is_none()
+}
+
+/// Extracts and scores in one call, parsing the code with [`parses`].
 pub fn format_reward_of(completion: &str, config: &FormatConfig) -> FormatScore {
     let e = extract_code(completion);
-    let parses = e
-        .code
-        .as_deref()
-        .is_some_and(|c| codequal_analyzer::parse::parse(c).error.is_none());
+    let parses = e.code.as_deref().is_some_and(parses);
     format_reward(completion, &e, parses, config)
 }
 
@@ -122,5 +131,33 @@ mod tests {
         assert_eq!(f("```python\nx = 1\n"), 0.5);
         assert_eq!(f("```python\nx = 1\n```\nHope this helps!"), 0.75);
         assert_eq!(f("prose only"), 0.0);
+    }
+
+    /// Regression: an empty or blank Python block scored 1.
+    #[test]
+    fn an_empty_block_scores_zero() {
+        assert_eq!(f("```python\n```\n"), 0.0);
+        assert_eq!(f("```python\n   \n\t\n```\n"), 0.0);
+    }
+
+    /// Regression: a NUL byte in a comment parsed (rustpython reads it as
+    /// whitespace) although CPython rejects the source.
+    #[test]
+    fn a_nul_byte_does_not_parse() {
+        assert!(!parses("x = 1  # a\0b\n"));
+        assert!(parses("x = 1  # ab\n"));
+    }
+
+    #[test]
+    fn the_reason_names_the_hidden_character() {
+        let r = format_reward_of(
+            "```python\nx = 1  # \u{3164}\n```\n",
+            &FormatConfig::default(),
+        );
+        assert_eq!(r.value, 0.0);
+        assert_eq!(
+            r.reasons,
+            vec!["hidden character U+3164 (Hangul filler)".to_owned()]
+        );
     }
 }

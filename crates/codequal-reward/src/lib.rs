@@ -17,12 +17,15 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod compose;
+pub mod dynamic_code;
 pub mod error;
 pub mod extract;
 pub mod format;
 pub mod pipeline;
 pub mod problems;
 pub mod prompt;
+mod syntax_walk;
+pub mod trivial;
 
 pub use codequal_reward_api::{advantage, RewardError, RewardFunction, Rewards};
 pub use error::{Error, Result};

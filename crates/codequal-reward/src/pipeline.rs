@@ -9,7 +9,13 @@
 //! paper's "spurious complexity reduction" failure mode: deleting logic makes
 //! code simpler (and a naive quality score higher) but makes it fail.
 //! Unparsable or missing code gets quality 0; stubs are scored low by the
-//! analyzer's `codequal` mode.
+//! analyzer's `codequal` mode, and tested functions whose return value does
+//! not depend on their arguments count as stubs too ([`crate::trivial`],
+//! [`RewardConfig::trivial_answer_guard`]). Code that can run code the
+//! analyzer never saw (`exec`, `builtins`, `importlib`, a code object
+//! rebuilt through `__code__`, ...) gets quality 0: the analyzer scored a
+//! facade, not the program that runs ([`crate::dynamic_code`],
+//! [`RewardConfig::dynamic_code_guard`]).
 //!
 //! A completion whose correctness cannot be computed because the sandbox
 //! itself failed gets `None` for that reward; a completion with no rewards at
@@ -88,6 +94,17 @@ pub struct RewardConfig {
     /// expected size for the score's short-code guard. Names or a size set
     /// in [`Self::analyzer`] are kept and added to.
     pub problem_hints: bool,
+    /// Give quality 0 to code that can run code the analyzer did not see
+    /// (default `true`; the rules are in [`crate::dynamic_code`]). Without
+    /// it, any correct program hidden in a string run through `exec` scores
+    /// the quality of the clean-looking wrapper.
+    pub dynamic_code_guard: bool,
+    /// Count the functions the tests call whose return value does not
+    /// depend on their arguments (`return s != s`, `return any([s is None]
+    /// * 8)`) as stubs in the `codequal` score's stub guard (default
+    /// `true`; the rules are in [`crate::trivial`]). Needs the problem's
+    /// tested names, so it only applies with [`Self::problem_hints`].
+    pub trivial_answer_guard: bool,
 }
 
 impl Default for RewardConfig {
@@ -102,6 +119,8 @@ impl Default for RewardConfig {
             scaling: Scaling::default(),
             deduplicate_programs: true,
             problem_hints: true,
+            dynamic_code_guard: true,
+            trivial_answer_guard: true,
         }
     }
 }
@@ -128,8 +147,18 @@ pub struct Explanation {
     pub failed_cases: Vec<FailedCase>,
     /// The analyzer's findings on the extracted code.
     pub findings: Vec<codequal_analyzer::Finding>,
-    /// The analyzer's quality score before the guard.
+    /// The analyzer's quality score before the guards (with the functions
+    /// of [`Self::trivial_functions`] counted as stubs).
     pub quality_before_guard: Option<f64>,
+    /// Every way the code can run code the analyzer did not see
+    /// (`line N: ...`); when there is one, quality is 0
+    /// ([`RewardConfig::dynamic_code_guard`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dynamic_code: Vec<String>,
+    /// Tested functions whose return value does not depend on their
+    /// arguments, counted as stubs ([`RewardConfig::trivial_answer_guard`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trivial_functions: Vec<String>,
     /// The sandbox failure, if correctness could not be computed.
     pub sandbox_error: Option<String>,
 }
@@ -172,6 +201,12 @@ struct Analysed {
     format: f64,
     format_reasons: Vec<String>,
     report: Option<codequal_analyzer::Report>,
+    /// Whether the code parses (the analyzer's parser, and no NUL byte).
+    parses: bool,
+    /// What [`crate::dynamic_code::find_dynamic_code`] found.
+    dynamic_code: Vec<String>,
+    /// What [`crate::trivial::trivial_functions`] found.
+    trivial_functions: Vec<String>,
 }
 
 impl RewardPipeline {
@@ -223,9 +258,19 @@ impl RewardPipeline {
             .iter()
             .map(|(p, _)| self.analyzer_config(p))
             .collect();
+        let tested: Vec<Vec<String>> = groups
+            .iter()
+            .map(|(p, _)| {
+                if self.config.problem_hints && self.config.trivial_answer_guard {
+                    p.names_used_by_tests()
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
         let analysed: Vec<Analysed> = flat
             .par_iter()
-            .map(|(g, c)| self.analyse(c, &configs[*g]))
+            .map(|(g, c)| self.analyse(c, &configs[*g], &tested[*g]))
             .collect();
         // Programs with code go to the sandbox (each distinct one once, unless
         // deduplication is off); the rest score 0.
@@ -283,14 +328,22 @@ impl RewardPipeline {
             };
             let raw_quality = match &a.report {
                 None => Some(0.0),
-                Some(r) if r.syntax_error.is_some() => Some(0.0),
-                Some(r) => r.score.as_ref().map(|s| s.overall),
+                Some(r) if r.syntax_error.is_some() || !a.parses => Some(0.0),
+                Some(r) => r
+                    .score
+                    .as_ref()
+                    .map(|s| s.overall * trivial_factor(s, a.trivial_functions.len())),
             };
             explanation.quality_before_guard = raw_quality;
             if let Some(r) = a.report {
                 explanation.findings = r.findings;
             }
+            let hides_code = !a.dynamic_code.is_empty();
+            explanation.dynamic_code = a.dynamic_code;
+            explanation.trivial_functions = a.trivial_functions;
             let quality = match (raw_quality, correctness) {
+                // The analyzer scored a facade, not the program that runs.
+                (Some(_), _) if hides_code => Some(0.0),
                 (Some(q), Some(c)) => Some(self.guard(q, c)),
                 (Some(q), None) if self.config.quality_guard == QualityGuard::None => Some(q),
                 _ => None,
@@ -334,19 +387,56 @@ impl RewardPipeline {
         config
     }
 
-    fn analyse(&self, completion: &str, config: &codequal_analyzer::Config) -> Analysed {
+    fn analyse(
+        &self,
+        completion: &str,
+        config: &codequal_analyzer::Config,
+        tested: &[String],
+    ) -> Analysed {
         let extraction = extract_code(completion);
-        let report = extraction
+        // One parse: the guards walk the analyzer's tree.
+        let (report, (dynamic_code, trivial_functions)) = match extraction.code.as_deref() {
+            Some(code) => {
+                let (report, guards) =
+                    codequal_analyzer::analyze_source_and(code, config, |parsed| {
+                        let dynamic = if self.config.dynamic_code_guard {
+                            crate::dynamic_code::find_dynamic_code_in(parsed)
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
+                        let trivial = if tested.is_empty() {
+                            Vec::new()
+                        } else {
+                            crate::trivial::trivial_functions_in(parsed, tested)
+                        };
+                        (dynamic, trivial)
+                    });
+                (Some(report), guards)
+            }
+            None => (None, (Vec::new(), Vec::new())),
+        };
+        let parses = extraction
             .code
             .as_deref()
-            .map(|code| codequal_analyzer::analyze_source_with(code, config));
-        let parses = report.as_ref().is_some_and(|r| r.syntax_error.is_none());
+            .is_some_and(|c| !c.contains('\0'))
+            && report.as_ref().is_some_and(|r| r.syntax_error.is_none());
+        let (dynamic_code, trivial_functions) = if parses {
+            (dynamic_code, trivial_functions)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let f = format_reward(completion, &extraction, parses, &self.config.format);
         Analysed {
             extraction,
             format: f.value,
             format_reasons: f.reasons,
             report,
+            parses,
+            dynamic_code,
+            trivial_functions,
         }
     }
 
@@ -382,9 +472,28 @@ impl RewardPipeline {
             }
         };
         for (r, a) in rewards.iter_mut().zip(advantages) {
-            r.advantage = a;
+            // Validated weights keep every statistic finite; should one ever
+            // not be, no gradient is better than a NaN one.
+            r.advantage = if a.is_finite() { a } else { 0.0 };
         }
     }
+}
+
+/// The factor that counts `trivial` more functions as stubs in the
+/// `codequal` score's stub guard: it scaled the score by `1 - s/n` for `s`
+/// stubs of `n` functions, and `(n - s - trivial) / (n - s)` turns that
+/// into `1 - (s + trivial)/n`. 1 in `pycq` mode, which has no stub guard.
+fn trivial_factor(score: &codequal_analyzer::score::QualityScore, trivial: usize) -> f64 {
+    let Some(signals) = &score.signals else {
+        return 1.0;
+    };
+    let n = f64::from(signals.stats.functions);
+    let s = f64::from(signals.stats.stub_functions);
+    let t = f64::from(u32::try_from(trivial).unwrap_or(u32::MAX));
+    if trivial == 0 || n <= s {
+        return 1.0;
+    }
+    ((n - s - t) / (n - s)).clamp(0.0, 1.0)
 }
 
 /// The codequal rewards behind the trainer-facing [`crate::RewardFunction`]

@@ -153,3 +153,175 @@ fn prose_only_scores_zero() {
     assert_eq!(composite(&attack), 0.0);
     assert!(honest.advantage > 0.0);
 }
+
+/// `code` hidden as base64 and run through `getattr(builtins, "ex" + "ec")`
+/// behind padding constants, as the red team's `launder()` builds it.
+fn laundered(code: &str) -> String {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut encoded = String::new();
+    for chunk in code.as_bytes().chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                encoded.push(char::from(B64[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                encoded.push('=');
+            }
+        }
+    }
+    let padding: String = (0..30).map(|i| format!("_LIMIT_{i} = {i}\n")).collect();
+    format!(
+        "\"\"\"Solution module.\"\"\"\nimport base64\nimport builtins\n\n_ENCODED = \"{encoded}\"\n{padding}\ngetattr(builtins, \"ex\" + \"ec\")(base64.b64decode(_ENCODED).decode())\n"
+    )
+}
+
+/// Regression: a correct but ugly program hidden in a string run through
+/// `exec` scored the quality of the clean-looking wrapper (0.987, above the
+/// clean reference).
+#[test]
+fn code_the_analyzer_cannot_see_earns_no_quality() {
+    let p = problem();
+    for attack in [
+        laundered(&p.flawed_solution),
+        laundered(&p.clean_solution),
+        format!(
+            "{}\nimport importlib\n_m = importlib.import_module('os')\n",
+            p.clean_solution
+        ),
+        format!("{}\n_f = {}.__code__\n", p.clean_solution, p.entry_point),
+    ] {
+        let (honest, attack_r) = honest_vs(fenced(&attack));
+        assert_eq!(
+            attack_r.correctness,
+            Some(1.0),
+            "{:?}",
+            attack_r.explanation.failed_cases
+        );
+        assert_eq!(attack_r.quality, Some(0.0), "{attack}");
+        assert!(
+            !attack_r.explanation.dynamic_code.is_empty(),
+            "the explanation says why"
+        );
+        assert!(composite(&attack_r) < composite(&honest));
+        assert!(attack_r.advantage < 0.0 && honest.advantage > 0.0);
+    }
+}
+
+/// The guard keeps the quality of every clean reference (its precision on
+/// the dataset), and the trivial-answer rule judges none of them trivial.
+#[test]
+fn no_clean_reference_uses_dynamic_code_or_is_trivial() {
+    let set = ProblemSet::load(default_dir()).expect("problems");
+    assert!(set.len() >= 200);
+    for p in set.all() {
+        for code in [&p.clean_solution, &p.flawed_solution] {
+            let uses = codequal_reward::dynamic_code::find_dynamic_code(code);
+            assert!(uses.is_empty(), "{}: {uses:?}", p.id);
+        }
+        let trivial = codequal_reward::trivial::trivial_functions(
+            &p.clean_solution,
+            &p.names_used_by_tests(),
+        );
+        assert!(trivial.is_empty(), "{}: {trivial:?}", p.id);
+    }
+}
+
+/// Regression: `return s != s` and `any([s is None] * 8)` are not literal
+/// constants, so the stub guard missed them and they kept most of their
+/// quality.
+#[test]
+fn answers_that_ignore_their_arguments_count_as_stubs() {
+    let p = problem();
+    let sig = p
+        .clean_solution
+        .lines()
+        .find(|l| l.starts_with(&format!("def {}(", p.entry_point)))
+        .expect("signature")
+        .to_owned();
+    let checks: String = (0..8)
+        .map(|i| format!("    check_{i} = items is None\n"))
+        .collect();
+    let names: Vec<String> = (0..8).map(|i| format!("check_{i}")).collect();
+    for body in [
+        "    \"\"\"Sort.\"\"\"\n    return items != items\n".to_owned(),
+        "    \"\"\"Sort.\"\"\"\n    return any([items is None] * 8)\n".to_owned(),
+        format!(
+            "    \"\"\"Sort.\"\"\"\n{checks}    return any([{}])\n",
+            names.join(", ")
+        ),
+    ] {
+        let (honest, attack) = honest_vs(fenced(&format!("{sig}\n{body}")));
+        assert_eq!(
+            attack.explanation.trivial_functions,
+            vec![p.entry_point.clone()]
+        );
+        assert_eq!(attack.explanation.quality_before_guard, Some(0.0), "{body}");
+        assert_eq!(attack.quality, Some(0.0));
+        assert!(composite(&attack) < 0.5 * composite(&honest));
+    }
+}
+
+/// Regression: tag characters, Hangul fillers, line separators and control
+/// characters were not on the hidden-character list, so they kept format 1.
+#[test]
+fn every_invisible_character_in_or_around_the_fence_zeroes_format() {
+    let p = problem();
+    for c in [
+        '\u{E0041}',
+        '\u{3164}',
+        '\u{2028}',
+        '\u{FE0F}',
+        '\u{1B}',
+        '\u{0}',
+        '\u{85}',
+    ] {
+        for attack in [
+            format!("```python\n# note{c}here\n{}```\n", p.clean_solution),
+            format!("{c}```python\n{}```\n", p.clean_solution),
+            format!(
+                "<think>plan{c}</think>\n```python\n{}```\n",
+                p.clean_solution
+            ),
+        ] {
+            let (honest, attack) = honest_vs(attack);
+            assert_eq!(attack.format, Some(0.0), "U+{:04X}", u32::from(c));
+            assert!(composite(&attack) < composite(&honest));
+        }
+    }
+}
+
+/// Regression: an empty Python block had format 1, and a NUL byte in the
+/// code counted as parsing although CPython rejects such source.
+#[test]
+fn an_empty_block_or_a_nul_byte_scores_nothing() {
+    let p = problem();
+    let (_, empty) = honest_vs("```python\n```\n".to_owned());
+    assert_eq!(empty.format, Some(0.0));
+    let (_, nul) = honest_vs(fenced(&format!("{}# a\0b\n", p.clean_solution)));
+    assert_eq!(nul.format, Some(0.0));
+    assert_eq!(nul.quality, Some(0.0));
+    assert_eq!(nul.explanation.quality_before_guard, Some(0.0));
+}
+
+/// Regression: weights of 1e308 were accepted, and the composite (inf) made
+/// every advantage of the group NaN.
+#[test]
+fn overflowing_weights_are_rejected() {
+    let config = RewardConfig {
+        weights: codequal_reward::compose::Weights {
+            format: 1e308,
+            correctness: 1e308,
+            quality: 1e308,
+        },
+        ..RewardConfig::default()
+    };
+    let err = RewardPipeline::new(config, codequal_sandbox::Config::default())
+        .expect_err("rejected")
+        .to_string();
+    assert!(err.contains("overflow"), "{err}");
+}
