@@ -184,6 +184,17 @@ fn design_rules_agree_with_pylint_on_the_stdlib() {
         only_theirs.len(),
         only_ours.len()
     );
+    // `CODEQUAL_CONFORMANCE_DIFFS=FILE` writes every difference there.
+    if let Some(out) = std::env::var_os("CODEQUAL_CONFORMANCE_DIFFS") {
+        let mut text = String::new();
+        for (f, line, symbol) in &only_theirs {
+            text.push_str(&format!("missing {}:{line} {symbol}\n", f.display()));
+        }
+        for (f, line, symbol) in &only_ours {
+            text.push_str(&format!("extra {}:{line} {symbol}\n", f.display()));
+        }
+        std::fs::write(&out, text).expect("the differences file is writable");
+    }
     for (f, line, symbol) in only_theirs.iter().take(5) {
         println!("  missing {}:{line} {symbol}", f.display());
     }

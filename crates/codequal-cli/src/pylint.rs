@@ -140,8 +140,9 @@ fn to_message(f: &Finding, module: &str, path: &str, defs: &[(u32, u32, String)]
         .max_by_key(|(from, _, _)| *from)
         .map(|(_, _, name)| name.clone())
         .unwrap_or_default();
-    // A zero-width span is astroid's position without an end (`*args`).
-    let zero = f.span.line == f.span.end_line && f.span.column == f.span.end_column;
+    // A span from column 0 to column 0 is astroid's position without an
+    // end column (`*args`/`**kwargs` at the `Arguments` node).
+    let zero = f.span.column == 0 && f.span.end_column == 0;
     Message {
         kind,
         module: module.to_owned(),

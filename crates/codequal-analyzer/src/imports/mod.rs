@@ -219,6 +219,14 @@ impl Resolver {
             Located::Source(m) => {
                 if path.is_empty() {
                     Resolved::Module
+                } else if from.is_some() && m.file.as_deref() == from {
+                    // A package importing from itself (`from torch import
+                    // nn` in `torch/__init__.py`, `from . import x` in an
+                    // `__init__.py`): the name is the binding being
+                    // resolved, so Python's fallback applies, the
+                    // submodule.
+                    self.own_submodule(&m, &path, depth + 1)
+                        .unwrap_or(Resolved::Unknown)
                 } else {
                     self.member(&m, &path, depth + 1, None)
                 }
@@ -229,6 +237,24 @@ impl Resolver {
                 Resolved::Opaque(full.join("."))
             }
             Located::Missing => Resolved::Unknown,
+        }
+    }
+
+    /// `path` in the submodule `path[0]` of the package `module`, if it has
+    /// one.
+    fn own_submodule(
+        &self,
+        module: &Arc<ModuleSummary>,
+        path: &[String],
+        depth: u32,
+    ) -> Option<Resolved> {
+        let (name, rest) = path.split_first()?;
+        let dir = module.package_dir.as_ref()?;
+        let sub = format!("{}.{name}", module.name);
+        match self.locate_in(std::slice::from_ref(dir), name, &sub) {
+            Located::Source(m) => Some(self.member(&m, rest, depth + 1, None)),
+            Located::Opaque => Some(Resolved::Opaque(sub)),
+            Located::Missing => None,
         }
     }
 

@@ -63,21 +63,38 @@ impl Reference {
     }
 }
 
-/// The CPython standard library the machine has (without site-packages),
-/// sorted. `CODEQUAL_CONFORMANCE_SAMPLE=N` keeps every N-th file (for quick
-/// local runs; CI uses all of them).
+/// The corpus the differential tests compare on, sorted: the CPython
+/// standard library the machine has (without site-packages), or, when
+/// `CODEQUAL_CONFORMANCE_ROOT` is set, every `*.py` under the
+/// colon-separated directories it names (another code base, to check that
+/// agreement is not a property of the standard library alone).
+/// `CODEQUAL_CONFORMANCE_SAMPLE=N` keeps every N-th file (for quick local
+/// runs; CI uses all of them).
 pub fn stdlib_files() -> Vec<PathBuf> {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
-        ])
-        .output()
-        .expect("python3 runs");
-    let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let roots: Vec<PathBuf> = match std::env::var_os("CODEQUAL_CONFORMANCE_ROOT") {
+        Some(dirs) if !dirs.is_empty() => std::env::split_paths(&dirs).collect(),
+        _ => {
+            let out = Command::new("python3")
+                .args([
+                    "-c",
+                    "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+                ])
+                .output()
+                .expect("python3 runs");
+            vec![PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())]
+        }
+    };
     let mut files = Vec::new();
-    walk(&root, &mut files);
+    for root in &roots {
+        assert!(
+            root.is_dir(),
+            "conformance corpus {} is not a directory",
+            root.display()
+        );
+        walk(root, &mut files);
+    }
     files.sort();
+    files.dedup();
     let step = std::env::var("CODEQUAL_CONFORMANCE_SAMPLE")
         .ok()
         .and_then(|s| s.parse::<usize>().ok())

@@ -617,9 +617,22 @@ pub(super) fn overridden_argnames<'a>(
 }
 
 /// Distinct attributes assigned on the instance (`self.x = ...`) in the
-/// class's methods, nested functions included.
+/// class's methods, nested functions included, and a dataclass's fields
+/// (astroid's dataclass brain makes every annotated class-body name an
+/// instance attribute, except `ClassVar`, `InitVar` and `KW_ONLY`).
 fn instance_attributes(class: &ast::StmtClassDef) -> usize {
     let mut names: HashSet<&str> = HashSet::new();
+    if is_dataclass(class) {
+        for s in &class.body {
+            if let Stmt::AnnAssign(a) = s {
+                if let Expr::Name(n) = a.target.as_ref() {
+                    if !is_dataclass_pseudo_field(&a.annotation) {
+                        names.insert(n.id.as_str());
+                    }
+                }
+            }
+        }
+    }
     for m in methods(&class.body) {
         if m.decorated_with("staticmethod") || m.decorated_with("classmethod") {
             continue;
@@ -630,6 +643,31 @@ fn instance_attributes(class: &ast::StmtClassDef) -> usize {
         collect_self_stores(m.body, first.def.arg.as_str(), &mut names);
     }
     names.len()
+}
+
+/// Decorated with `dataclass` (`@dataclass`, `@dataclasses.dataclass(...)`),
+/// as astroid's brain recognises it when inference fails.
+fn is_dataclass(class: &ast::StmtClassDef) -> bool {
+    class
+        .decorator_list
+        .iter()
+        .any(|d| decorator_name(d) == Some("dataclass"))
+}
+
+/// An annotation that makes a dataclass body name no field: `ClassVar`,
+/// `InitVar` (bare or subscripted, plain or module-qualified) or the
+/// `KW_ONLY` sentinel.
+fn is_dataclass_pseudo_field(annotation: &Expr) -> bool {
+    let base = match annotation {
+        Expr::Subscript(s) => s.value.as_ref(),
+        other => other,
+    };
+    let name = match base {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.as_str(),
+        _ => return false,
+    };
+    matches!(name, "ClassVar" | "InitVar" | "KW_ONLY")
 }
 
 fn collect_self_stores<'b>(body: &'b [Stmt], this: &str, out: &mut HashSet<&'b str>) {

@@ -960,11 +960,15 @@ fn unused_arguments<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, f: &FunctionStats<
                 .is_some_and(|v| std::ptr::eq(v, *arg));
         let span = if is_star {
             // astroid gives `*args`/`**kwargs` the position of the
-            // `Arguments` node: the `def` line, column 0, no end column.
+            // `Arguments` node: from the first line of any parameter (but
+            // not above the `def` line) to the last line of any parameter
+            // (annotations included, defaults not), column 0, no end
+            // column.
+            let (first, last) = parameter_lines(ch, &names);
             Span {
-                line: def_line,
+                line: first.max(def_line),
                 column: 0,
-                end_line: def_line,
+                end_line: last.max(first.max(def_line)),
                 end_column: 0,
             }
         } else {
@@ -974,6 +978,19 @@ fn unused_arguments<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt, f: &FunctionStats<
         };
         unused_argument::report(ch, name, span);
     }
+}
+
+/// The first and last lines the parameters span: astroid's `Arguments`
+/// position (`min` of the parameters' start lines, `max` of their end
+/// lines, `rebuilder.visit_arguments`).
+fn parameter_lines(ch: &Checker<'_>, params: &[&ast::Arg]) -> (u32, u32) {
+    let mut first = u32::MAX;
+    let mut last = 0;
+    for p in params {
+        first = first.min(ch.parsed.lines.location(p.range.start()).0);
+        last = last.max(ch.parsed.lines.location(p.range.end()).0);
+    }
+    (first, last)
 }
 
 /// astroid's `is_abstract()` with its defaults: decorated with
