@@ -25,6 +25,11 @@ pub const MIN_LLOC: f64 = 2.0;
 /// With a size hint, code under this fraction of it is scaled down.
 pub const MIN_SIZE_RATIO: f64 = 0.5;
 
+/// With a size hint, findings are normalised by at most this multiple of
+/// the expected size: thirty identity helpers around a bare `except:` do
+/// not make the `except:` weigh less.
+pub const MAX_SIZE_RATIO: f64 = 2.0;
+
 /// Overall = sum of weight * characteristic score.
 pub const OVERALL_WEIGHTS: [(Characteristic, f64); 4] = [
     (Characteristic::Maintainability, 0.3),
@@ -212,7 +217,14 @@ pub fn score(input: &ScoreInput<'_>, config: &ScoreConfig) -> QualityScore {
     }
     let penalties = penalties(input.findings);
     let lloc = f64::from(stats.lloc);
-    let size = lloc.max(SIZE_FLOOR);
+    // With a size hint, padding cannot dilute findings: code longer than
+    // `MAX_SIZE_RATIO` times the expected size is normalised as if it had
+    // that size.
+    let cap_size = config
+        .expected_lloc
+        .filter(|&e| e > 0)
+        .map_or(f64::INFINITY, |e| MAX_SIZE_RATIO * f64::from(e));
+    let size = lloc.min(cap_size).max(SIZE_FLOOR);
     let factor = |c: Characteristic| -> f64 {
         let w: f64 = penalties
             .iter()

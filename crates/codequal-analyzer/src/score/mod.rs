@@ -51,9 +51,12 @@
 //! 3. Each finding weighs `severity weight * confidence factor` (high 1,
 //!    medium 0.8, low 0.5); `W_c` sums them per characteristic.
 //! 4. Findings are normalised by size:
-//!    `f_c = exp(-k_c * W_c / max(lloc, 10))` with
+//!    `f_c = exp(-k_c * W_c / max(size, 10))` with
 //!    `k` = maintainability 1.0, security 2.0, performance 1.6,
-//!    reliability 1.4 (20 times the paper's constants).
+//!    reliability 1.4 (20 times the paper's constants); `size` is `lloc`,
+//!    capped at twice the expected size when there is a hint
+//!    ([`ScoreConfig::expected_lloc`], [`codequal::MAX_SIZE_RATIO`]), so
+//!    padding cannot dilute findings.
 //! 5. Continuous signals keep clean code from saturating:
 //!    maintainability is `f_m * structure`, where `structure` is a
 //!    weighted geometric mean of complexity, nesting, function length,

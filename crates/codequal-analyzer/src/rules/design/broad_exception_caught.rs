@@ -6,7 +6,8 @@ use crate::rules::{Checker, Confidence, Family, RuleMeta};
 
 /// ## What it does
 /// Flags `except Exception:` and `except BaseException:` (also inside a
-/// tuple of types) whose body does not re-raise (pylint W0718).
+/// tuple of types, or through a module-level alias such as `Broad =
+/// Exception`) whose body does not re-raise (pylint W0718).
 ///
 /// ## Why is this bad?
 /// Catching every exception hides bugs (a `NameError` or `TypeError` is
@@ -52,6 +53,8 @@ pub(crate) fn check(ch: &mut Checker<'_>, handler: &ast::ExceptHandlerExceptHand
         other => vec![other],
     };
     for part in parts {
+        // `E = BaseException` at module level, then `except E:`.
+        let part = super::through_alias(ch, part);
         let Some(name) = ch.qualified_name(part) else {
             continue;
         };

@@ -257,6 +257,9 @@ pub(crate) struct ModuleFacts<'a> {
     /// Module-level names bound exactly once, to a list/dict/set literal
     /// (the literal's builtin class); `None` when bound more than once.
     literals: HashMap<&'a str, Option<&'static str>>,
+    /// Module-level names bound exactly once, by `name = other` or `name =
+    /// a.b` (the value); `None` when bound more than once or otherwise.
+    aliases: HashMap<&'a str, Option<&'a Expr>>,
     /// Classes defined at module level (also under `if`/`try`), by name:
     /// the first definition.
     pub(crate) classes: HashMap<&'a str, &'a ast::StmtClassDef>,
@@ -293,7 +296,13 @@ impl<'a> ModuleFacts<'a> {
                             } else {
                                 None
                             };
-                            self.bind(n.id.as_str(), kind);
+                            let first = self.bind(n.id.as_str(), kind);
+                            if first
+                                && a.targets.len() == 1
+                                && matches!(a.value.as_ref(), Expr::Name(_) | Expr::Attribute(_))
+                            {
+                                self.aliases.insert(n.id.as_str(), Some(&a.value));
+                            }
                         } else {
                             for n in target_names(t) {
                                 self.bind(n, None);
@@ -346,12 +355,18 @@ impl<'a> ModuleFacts<'a> {
         }
     }
 
-    fn bind(&mut self, name: &'a str, literal: Option<&'static str>) {
-        self.bound.insert(name);
+    /// Records a binding; `true` for the name's first one.
+    fn bind(&mut self, name: &'a str, literal: Option<&'static str>) -> bool {
+        let first = self.bound.insert(name);
         self.literals
             .entry(name)
             .and_modify(|v| *v = None)
             .or_insert(literal);
+        self.aliases
+            .entry(name)
+            .and_modify(|v| *v = None)
+            .or_insert(None);
+        first
     }
 }
 
@@ -396,6 +411,25 @@ fn is_shadowed(ch: &Checker<'_>, name: &str) -> bool {
         .module
         .as_ref()
         .is_some_and(|m| m.bound.contains(name))
+}
+
+/// What a module-level alias (`E = BaseException`, bound once, not
+/// imported) stands for, as astroid infers the name; `expr` itself
+/// otherwise.
+pub(crate) fn through_alias<'a>(ch: &Checker<'a>, expr: &'a Expr) -> &'a Expr {
+    let Expr::Name(n) = expr else {
+        return expr;
+    };
+    let name = n.id.as_str();
+    if ch.imports.contains_key(name) {
+        return expr;
+    }
+    ch.design
+        .module
+        .as_ref()
+        .and_then(|m| m.aliases.get(name).copied().flatten())
+        .filter(|v| !matches!(v, Expr::Name(t) if t.id.as_str() == name))
+        .unwrap_or(expr)
 }
 
 /// The builtin class of a module-level name bound once to a mutable literal.

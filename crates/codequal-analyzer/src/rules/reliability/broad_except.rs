@@ -1,3 +1,5 @@
+use rustpython_parser::ast::Ranged;
+
 use crate::parse::ast::{self, Expr, Stmt};
 use crate::report::{Characteristic, Severity};
 use crate::rules::name_facts::any_stmt;
@@ -7,7 +9,9 @@ use super::bare_except::handler_head;
 
 /// ## What it does
 /// Flags `except Exception` and `except BaseException` (alone or in a
-/// tuple) when the handler does not re-raise.
+/// tuple) when the handler does not re-raise, and `with
+/// contextlib.suppress(Exception)` (or `BaseException`), which swallows
+/// the same way.
 ///
 /// ## Why is this bad?
 /// Catching everything treats a typo, a `None` dereference and the fault
@@ -57,20 +61,44 @@ pub(crate) fn broadness(ch: &Checker<'_>, h: &ast::ExceptHandlerExceptHandler) -
     let Some(t) = h.type_.as_deref() else {
         return Broadness::Bare;
     };
-    let is_broad = |e: &Expr| {
-        matches!(
-            ch.qualified_name(e).as_deref(),
-            Some("Exception" | "BaseException" | "builtins.Exception" | "builtins.BaseException")
-        )
-    };
     let broad = match t {
-        Expr::Tuple(tu) => tu.elts.iter().any(is_broad),
-        other => is_broad(other),
+        Expr::Tuple(tu) => tu.elts.iter().any(|e| is_broad(ch, e)),
+        other => is_broad(ch, other),
     };
     if broad {
         Broadness::Broad
     } else {
         Broadness::Specific
+    }
+}
+
+/// `Exception` or `BaseException`, also through a module-level alias
+/// (`Broad = Exception`) when the design facts know it.
+fn is_broad<'a>(ch: &Checker<'a>, e: &'a Expr) -> bool {
+    let e = crate::rules::design::through_alias(ch, e);
+    matches!(
+        ch.qualified_name(e).as_deref(),
+        Some("Exception" | "BaseException" | "builtins.Exception" | "builtins.BaseException")
+    )
+}
+
+/// `with contextlib.suppress(Exception):` (or `BaseException`, alone or
+/// among other types): the same as `except Exception: pass`.
+pub(crate) fn check_with<'a>(ch: &mut Checker<'a>, items: &'a [ast::WithItem]) {
+    for item in items {
+        let Expr::Call(call) = &item.context_expr else {
+            continue;
+        };
+        if ch.qualified_name(&call.func).as_deref() != Some("contextlib.suppress") {
+            continue;
+        }
+        if call.args.iter().any(|a| is_broad(ch, a)) {
+            ch.report(
+                &META,
+                item.context_expr.range(),
+                "Suppressing too general an exception (contextlib.suppress of Exception or BaseException)",
+            );
+        }
     }
 }
 

@@ -71,16 +71,21 @@ pub(crate) fn enter_stmt<'a>(ch: &mut Checker<'a>, stmt: &'a Stmt) {
         Stmt::AsyncFunctionDef(f) if ch.enabled(&mutable_default_argument::META) => {
             mutable_default_argument::check(ch, &f.args);
         }
-        Stmt::With(w) if ch.enabled(&lock_order_inversion::META) => {
-            lock_order_inversion::enter_with(ch, &w.items);
-        }
-        Stmt::AsyncWith(w) if ch.enabled(&lock_order_inversion::META) => {
-            lock_order_inversion::enter_with(ch, &w.items);
-        }
+        Stmt::With(w) => with_stmt(ch, &w.items),
+        Stmt::AsyncWith(w) => with_stmt(ch, &w.items),
         _ => {}
     }
     if ch.enabled(&unclosed_resource::META) {
         unclosed_resource::check(ch, stmt);
+    }
+}
+
+fn with_stmt<'a>(ch: &mut Checker<'a>, items: &'a [ast::WithItem]) {
+    if ch.enabled(&lock_order_inversion::META) {
+        lock_order_inversion::enter_with(ch, items);
+    }
+    if ch.enabled(&broad_except::META) {
+        broad_except::check_with(ch, items);
     }
 }
 
