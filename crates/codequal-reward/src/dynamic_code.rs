@@ -28,19 +28,37 @@
 //! 4. `getattr`, `setattr`, `delattr`, `__getattribute__`,
 //!    `operator.attrgetter` or `operator.methodcaller` with an attribute
 //!    name that is not a string literal, or a literal that names one of the
-//!    attributes of rule 5.
+//!    attributes of rule 5. The dispatch idiom is allowed: a computed name
+//!    whose literal prefix ends in `_` and does not start with one
+//!    (`getattr(self, "visit_" + kind)`, `f"on_{verb}"`).
 //! 5. An attribute that climbs to code, frames or the builtins:
 //!    [`CODE_CLIMBING_ATTRIBUTES`] (`__code__`, `__globals__`,
-//!    `__subclasses__`, `__builtins__`, `__self__`, `f_globals`, ...), and
-//!    `__dict__` of an imported name (a module's namespace).
+//!    `__subclasses__`, `__builtins__`, `__self__`, `f_globals`, and the
+//!    names that reach the builtins or a module table through another
+//!    module: `builtins`, `sys`, `modules`, `exec`, `eval`, `load_module`,
+//!    `pickle`'s private `_loads`, ...), and `__dict__` of an imported name
+//!    (a module's namespace).
 //! 6. `globals()`, `locals()` or `vars()` used other than to read one entry
 //!    (`globals()["x"]`, `"x" in globals()`, `.get`): written to
 //!    (`globals()[k] = v`, `.update(...)`), kept in a variable or passed
-//!    on; and `vars(m)` of an imported name.
-//! 7. A file opened for writing (`open(p, "w")`, `write_text`, `os.open`,
+//!    on; and `vars(m)` of an imported name or of `type`/`object`.
+//! 7. A file opened for writing (`open(p, "w")`, `open(p, **kw)`,
+//!    `Path(p).open("w")`, `write_text`, `os.open`,
 //!    ...) in a program that also imports a module outside the standard
 //!    library ([`STDLIB_MODULES`]) or a relative one: the module may be the
 //!    file just written.
+//!
+//! An `if __name__ == "__main__":` block is skipped (its `else` is not):
+//! the sandbox runs the answer as `__candidate__`, so it never runs, and
+//! answers often end with a doctest or timeit block there. Changing
+//! `sys.path` counts under rule 3 (`sys.path`), which with a written file
+//! is how a module the analyzer never saw gets imported.
+//!
+//! This is a static denylist, so it is an arms race: a second red-team
+//! round found twelve routes around the first version (all closed above).
+//! The stronger design is a run-time audit hook in the sandbox that
+//! reports `compile`/`exec` events from the candidate's own frames; see
+//! `docs/rewards.md`.
 //!
 //! Known limits: the check cannot see through a name bound in one scope and
 //! used in another (`def f(compile): ...` hides nothing, but a local
@@ -116,12 +134,17 @@ pub const CODE_RUNNING_NAMES: &[&str] = &[
     "os.posix_spawn*",
     "os.spawn*",
     "os.system",
+    "io.FileIO",
     "pickle.Unpickler",
+    "pickle._*",
     "pickle.load",
     "pickle.loads",
     "platform.popen",
     "sys._getframe",
+    "sys.meta_path",
     "sys.modules",
+    "sys.path",
+    "sys.path_hooks",
     "types.CodeType",
     "types.FunctionType",
     "types.LambdaType",
@@ -130,6 +153,9 @@ pub const CODE_RUNNING_NAMES: &[&str] = &[
 /// Attributes that climb from an ordinary object to code objects, frames,
 /// module namespaces or the builtins (rule 5).
 pub const CODE_CLIMBING_ATTRIBUTES: &[&str] = &[
+    "_Unpickler",
+    "_load",
+    "_loads",
     "__builtins__",
     "__closure__",
     "__code__",
@@ -141,14 +167,24 @@ pub const CODE_CLIMBING_ATTRIBUTES: &[&str] = &[
     "__spec__",
     "__subclasses__",
     "ag_frame",
+    // A module reached as another module's attribute (`inspect.builtins`,
+    // `os.sys`) or the builtins' own functions (`builtins_module.exec`).
+    "builtins",
     "co_code",
     "cr_frame",
+    "eval",
+    "exec",
+    "exec_module",
     "f_builtins",
     "f_code",
     "f_globals",
     "f_locals",
+    "find_class",
     "gi_code",
     "gi_frame",
+    "load_module",
+    "modules",
+    "sys",
     "tb_frame",
 ];
 
@@ -414,9 +450,40 @@ pub fn find_dynamic_code_in(parsed: &ParsedSource<'_>) -> Vec<DynamicCodeUse> {
     let Some(suite) = parsed.suite.as_deref() else {
         return Vec::new();
     };
+    // `if __name__ == "__main__":` never runs in the sandbox (the module
+    // runs as `__candidate__`), so what it does hides nothing; its `else`
+    // does run. Answers often end with a doctest or timeit block there.
+    let runs: Vec<Stmt>;
+    let suite = if suite.iter().any(is_main_guard) {
+        runs = suite
+            .iter()
+            .flat_map(|s| match s {
+                Stmt::If(i) if is_main_guard(s) => i.orelse.clone(),
+                other => vec![other.clone()],
+            })
+            .collect();
+        &runs[..]
+    } else {
+        suite
+    };
     let mut checker = Checker::new(&parsed.lines, suite);
     walk_suite(suite, &mut |n| checker.visit(n));
     checker.finish()
+}
+
+/// `if __name__ == "__main__":` (either operand order).
+fn is_main_guard(s: &Stmt) -> bool {
+    let Stmt::If(i) = s else { return false };
+    let Expr::Compare(c) = i.test.as_ref() else {
+        return false;
+    };
+    if c.ops.len() != 1 || !matches!(c.ops[0], ast::CmpOp::Eq) || c.comparators.len() != 1 {
+        return false;
+    }
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::Constant(k) if matches!(&k.value, Constant::Str(v) if v == "__main__"));
+    let (l, r) = (c.left.as_ref(), &c.comparators[0]);
+    (is_name(l) && is_main(r)) || (is_main(l) && is_name(r))
 }
 
 /// A qualified name matches a table entry exactly, as a prefix of a dotted
@@ -439,6 +506,23 @@ fn literal_str(e: &Expr) -> Option<&str> {
         },
         _ => None,
     }
+}
+
+/// A computed attribute name with a literal prefix that ends in `_` and
+/// does not start with one (`"on_" + verb`, `f"visit_{kind}"`): the
+/// dispatch idiom, which can only reach attributes named like that.
+fn is_dispatch_name(e: &Expr) -> bool {
+    let prefix = match e {
+        Expr::BinOp(b) if matches!(b.op, ast::Operator::Add) => literal_str(&b.left),
+        Expr::JoinedStr(j) => j.values.first().and_then(literal_str),
+        _ => None,
+    };
+    prefix.is_some_and(|p| {
+        p.len() >= 2
+            && p.ends_with('_')
+            && !p.starts_with('_')
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 /// Whether `e` is a call of the builtin `globals`, `locals` or `vars`.
@@ -662,7 +746,12 @@ impl<'a> Checker<'a> {
         let attribute_name = |index: usize| c.args.get(index).map(literal_str);
         match name {
             "getattr" | "setattr" | "delattr" => {
-                self.attribute_name_check(e, name, attribute_name(1));
+                // `getattr(self, "visit_" + kind)`: dispatch on a name with
+                // a fixed, ordinary prefix reaches no dunder and no builtin.
+                let dispatch = c.args.get(1).is_some_and(is_dispatch_name);
+                if !dispatch {
+                    self.attribute_name_check(e, name, attribute_name(1));
+                }
             }
             "operator.attrgetter" | "operator.methodcaller" => {
                 let all_literal = c.args.iter().all(|a| literal_str(a).is_some());
@@ -680,7 +769,14 @@ impl<'a> Checker<'a> {
                 if let Some(arg) = c.args.first() {
                     // `vars(obj)` of an ordinary object is its attributes;
                     // of a module, the module's namespace.
-                    if self.is_imported(arg) {
+                    let builtin_class =
+                        matches!(arg, Expr::Name(n) if matches!(n.id.as_str(), "type" | "object"));
+                    if builtin_class {
+                        self.report(
+                            e,
+                            "reads a builtin class's namespace with `vars`".to_owned(),
+                        );
+                    } else if self.is_imported(arg) {
                         self.report(
                             e,
                             "reads an imported module's namespace with `vars`".to_owned(),
@@ -701,11 +797,13 @@ impl<'a> Checker<'a> {
                             .map(|k| &k.value)
                     })
                     .map(literal_str);
-                let writes = match mode {
-                    None => false,
-                    Some(None) => true,
-                    Some(Some(m)) => m.contains(['w', 'a', 'x', '+']),
-                };
+                let spread = c.keywords.iter().any(|k| k.arg.is_none());
+                let writes = spread
+                    || match mode {
+                        None => false,
+                        Some(None) => true,
+                        Some(Some(m)) => m.contains(['w', 'a', 'x', '+']),
+                    };
                 if writes {
                     self.note_write(e);
                 }
@@ -723,6 +821,26 @@ impl<'a> Checker<'a> {
                     self.report(e, format!("calls `{}` with a computed name", a.attr));
                 }
                 "write_text" | "write_bytes" => self.note_write(e),
+                // `Path(p).open("w")`, `zipfile.open(..., mode="w")`.
+                "open" => {
+                    let mode = c
+                        .args
+                        .first()
+                        .or_else(|| {
+                            c.keywords
+                                .iter()
+                                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "mode"))
+                                .map(|k| &k.value)
+                        })
+                        .map(literal_str);
+                    let spread = c.keywords.iter().any(|k| k.arg.is_none());
+                    if spread
+                        || matches!(mode, Some(None))
+                        || matches!(mode, Some(Some(m)) if m.contains(['w', 'a', 'x', '+']))
+                    {
+                        self.note_write(e);
+                    }
+                }
                 _ => {}
             }
         }
@@ -775,6 +893,43 @@ mod tests {
 
     fn flagged(code: &str) -> bool {
         !find_dynamic_code(code).is_empty()
+    }
+
+    #[test]
+    fn dispatch_on_a_prefixed_name_is_not_hiding_code() {
+        assert!(find_dynamic_code(
+            "def run(h, verb, arg):\n    return getattr(h, 'on_' + verb)(arg)\n"
+        )
+        .is_empty());
+        assert!(
+            find_dynamic_code("def run(h, verb):\n    return getattr(h, f'visit_{verb}')()\n")
+                .is_empty()
+        );
+        for hidden in [
+            "def run(h, verb):\n    return getattr(h, 'ex' + verb)\n",
+            "def run(h, verb):\n    return getattr(h, '__' + verb)\n",
+            "def run(h, verb):\n    return getattr(h, verb)\n",
+            "import inspect\ninspect.builtins.exec('x = 1')\n",
+            "import os\nos.sys.modules['builtins'].exec('x = 1')\n",
+            "import sys\nsys.path.insert(0, '.')\n",
+            "import pickle\npickle._loads(b'')\n",
+            "f = vars(type)['__subc' + 'lasses__']\n",
+            "from pathlib import Path\nwith Path('m.py').open('w') as f:\n    f.write('')\nimport m\n",
+        ] {
+            assert!(!find_dynamic_code(hidden).is_empty(), "{hidden}");
+        }
+    }
+
+    #[test]
+    fn a_main_guard_never_runs_in_the_sandbox_but_its_else_does() {
+        let guarded = "def f(x):\n    return x\n\n\nif __name__ == \"__main__\":\n    import doctest\n    doctest.testmod()\n";
+        assert!(find_dynamic_code(guarded).is_empty());
+        let reversed = "if '__main__' == __name__:\n    exec('print(1)')\n";
+        assert!(find_dynamic_code(reversed).is_empty());
+        let in_else = "if __name__ == '__main__':\n    pass\nelse:\n    exec('x = 1')\n";
+        assert!(!find_dynamic_code(in_else).is_empty());
+        let other_test = "if __name__ != '__main__':\n    exec('x = 1')\n";
+        assert!(!find_dynamic_code(other_test).is_empty());
     }
 
     #[test]

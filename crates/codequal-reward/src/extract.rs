@@ -152,6 +152,9 @@ fn is_python(info: &str) -> bool {
 
 /// Extracts the answer code from a completion (see the module docs).
 pub fn extract_code(completion: &str) -> Extraction {
+    // A leading byte-order mark costs the format reward (it is a hidden
+    // character) but must not hide the first fence, and so correctness.
+    let completion = completion.strip_prefix('\u{FEFF}').unwrap_or(completion);
     let (reasoning, answer, unbalanced) = split_reasoning(completion);
     let found = blocks(answer);
     let python_blocks = found.iter().filter(|b| is_python(&b.info)).count();
@@ -269,6 +272,48 @@ pub fn hidden_char_kind(c: char) -> Option<&'static str> {
         .map(|(_, _, what)| *what)
 }
 
+/// The first hidden character of `text` and what it is, except the
+/// joiners of a visible emoji: a variation selector (U+FE0E, U+FE0F) or a
+/// zero-width joiner (U+200D) right after a pictograph, a skin-tone
+/// modifier or another such joiner (`⚠️`, `👨‍👩‍👧`) is part of a glyph
+/// the reader sees, not hidden text.
+pub fn first_hidden_char(text: &str) -> Option<(char, &'static str)> {
+    let mut prev: Option<char> = None;
+    let mut in_emoji = false;
+    for c in text.chars() {
+        let joiner = matches!(c, '\u{FE0E}' | '\u{FE0F}' | '\u{200D}');
+        if joiner && (in_emoji || prev.is_some_and(is_pictograph)) {
+            in_emoji = true;
+            prev = Some(c);
+            continue;
+        }
+        in_emoji = in_emoji && is_pictograph(c);
+        if let Some(what) = hidden_char_kind(c) {
+            return Some((c, what));
+        }
+        if is_pictograph(c) {
+            in_emoji = prev.is_some_and(|p| p == '\u{200D}') || in_emoji;
+        }
+        prev = Some(c);
+    }
+    None
+}
+
+/// Characters that render as emoji pictographs (an approximation of
+/// Unicode's `Extended_Pictographic`, plus skin-tone modifiers).
+fn is_pictograph(c: char) -> bool {
+    matches!(c,
+        '\u{00A9}' | '\u{00AE}' | '\u{203C}' | '\u{2049}' | '\u{2122}' | '\u{2139}'
+        | '\u{2194}'..='\u{21FF}'
+        | '\u{2300}'..='\u{23FF}'
+        | '\u{24C2}'
+        | '\u{25A0}'..='\u{27BF}'
+        | '\u{2934}'..='\u{2935}'
+        | '\u{2B00}'..='\u{2BFF}'
+        | '\u{3030}' | '\u{303D}' | '\u{3297}' | '\u{3299}'
+        | '\u{1F000}'..='\u{1FAFF}')
+}
+
 /// Whether `c` is one of [`HIDDEN_CHARS`]. Its presence anywhere in a
 /// completion zeroes the format reward.
 pub fn is_hidden_char(c: char) -> bool {
@@ -340,6 +385,33 @@ mod tests {
     /// Regression: the list used to hold only bidi controls and a few
     /// zero-width characters; tags, Hangul fillers, separators, variation
     /// selectors and control characters went through.
+    #[test]
+    fn emoji_joiners_are_visible_glyphs_not_hidden_text() {
+        for visible in [
+            "careful \u{26A0}\u{FE0F} here",
+            "done \u{2714}\u{FE0F}",
+            "family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}",
+            "wave \u{1F44B}\u{1F3FD}",
+        ] {
+            assert_eq!(first_hidden_char(visible), None, "{visible:?}");
+        }
+        for hidden in [
+            "a\u{FE0F}b",
+            "x\u{200D}y",
+            "\u{200D}```python",
+            "ok \u{26A0}\u{FE0F} then \u{200B}",
+        ] {
+            assert!(first_hidden_char(hidden).is_some(), "{hidden:?}");
+        }
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_does_not_hide_the_fence() {
+        let e = extract_code("\u{FEFF}```python\ndef f():\n    return 1\n```\n");
+        assert_eq!(e.code.as_deref(), Some("def f():\n    return 1\n"));
+        assert!(e.terminated);
+    }
+
     #[test]
     fn every_invisible_or_control_character_is_hidden() {
         for c in [

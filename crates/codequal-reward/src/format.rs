@@ -23,7 +23,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::extract::{extract_code, hidden_char_kind, Extraction};
+use crate::extract::{extract_code, first_hidden_char, Extraction};
 
 /// Settings of the format reward.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,10 +55,7 @@ pub fn format_reward(
         value: 0.0,
         reasons: vec![why.to_owned()],
     };
-    if let Some((c, what)) = completion
-        .chars()
-        .find_map(|c| hidden_char_kind(c).map(|what| (c, what)))
-    {
+    if let Some((c, what)) = first_hidden_char(completion) {
         return zero(&format!("hidden character U+{:04X} ({what})", u32::from(c)));
     }
     if extraction.unbalanced_reasoning {

@@ -159,6 +159,12 @@ pub struct Explanation {
     /// arguments, counted as stubs ([`RewardConfig::trivial_answer_guard`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trivial_functions: Vec<String>,
+    /// Set when the program returned one and the same value on every call
+    /// case although the expected answers differ (`return False` after a
+    /// type check): quality is then 0 ([`RewardConfig::trivial_answer_guard`],
+    /// [`constant_answer`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constant_answer: Option<String>,
     /// The sandbox failure, if correctness could not be computed.
     pub sandbox_error: Option<String>,
 }
@@ -296,15 +302,20 @@ impl RewardPipeline {
             .collect();
         let ran = self.sandbox.run_many(&jobs);
         let mut rewards: Vec<CompletionRewards> = Vec::with_capacity(flat.len());
-        for (a, job) in analysed.into_iter().zip(job_of) {
+        drop(jobs);
+        for ((a, job), (g, _)) in analysed.into_iter().zip(job_of).zip(&flat) {
             let mut explanation = Explanation {
                 extraction: a.extraction,
                 format_reasons: a.format_reasons,
                 ..Explanation::default()
             };
+            let mut constant = None;
             let correctness = match job.map(|j| &ran[j]) {
                 None => Some(0.0),
                 Some(Ok(result)) => {
+                    if self.config.trivial_answer_guard {
+                        constant = constant_answer(&suites[*g], result);
+                    }
                     explanation.failed_cases = result
                         .cases
                         .iter()
@@ -341,9 +352,14 @@ impl RewardPipeline {
             let hides_code = !a.dynamic_code.is_empty();
             explanation.dynamic_code = a.dynamic_code;
             explanation.trivial_functions = a.trivial_functions;
+            let ignores_inputs = constant.is_some();
+            explanation.constant_answer = constant;
             let quality = match (raw_quality, correctness) {
                 // The analyzer scored a facade, not the program that runs.
                 (Some(_), _) if hides_code => Some(0.0),
+                // One answer for inputs whose expected answers differ: the
+                // code does not compute anything, whatever it looks like.
+                (Some(_), _) if ignores_inputs => Some(0.0),
                 (Some(q), Some(c)) => Some(self.guard(q, c)),
                 (Some(q), None) if self.config.quality_guard == QualityGuard::None => Some(q),
                 _ => None,
@@ -476,6 +492,47 @@ impl RewardPipeline {
             // not be, no gradient is better than a NaN one.
             r.advantage = if a.is_finite() { a } else { 0.0 };
         }
+    }
+}
+
+/// Fewest call cases that returned a value before [`constant_answer`]
+/// judges a program by its answers.
+pub const CONSTANT_ANSWER_MIN_CASES: usize = 3;
+
+/// The trivial-answer guard judged by results, which no spelling of the
+/// code can dodge: when at least [`CONSTANT_ANSWER_MIN_CASES`] call cases
+/// returned plain data, their expected outcomes are not all the same, and
+/// every one of them returned the same value, the program ignores its
+/// inputs (`isinstance(s, bytes)`, a type check and then `return False`).
+/// Returns what it always returned.
+pub fn constant_answer(
+    suite: &codequal_sandbox::TestSuite,
+    result: &codequal_sandbox::ProgramResult,
+) -> Option<String> {
+    use codequal_sandbox::{Expectation, TestCase};
+    let mut expected = std::collections::HashSet::new();
+    let mut returned = std::collections::HashSet::new();
+    let mut seen = 0;
+    for (case, outcome) in suite.cases.iter().zip(&result.cases) {
+        let (TestCase::Call(call), Some(value)) = (case, &outcome.returned) else {
+            continue;
+        };
+        seen += 1;
+        expected.insert(match &call.expect {
+            Expectation::Value(v) => format!("= {}", v.short_repr(200)),
+            Expectation::Raises(e) => format!("raises {e}"),
+            Expectation::Truthy => "truthy".to_owned(),
+            Expectation::Falsy => "falsy".to_owned(),
+        });
+        returned.insert(value.short_repr(200));
+    }
+    if seen >= CONSTANT_ANSWER_MIN_CASES && expected.len() >= 2 && returned.len() == 1 {
+        returned
+            .into_iter()
+            .next()
+            .map(|v| format!("returned {v} on all {seen} call cases"))
+    } else {
+        None
     }
 }
 

@@ -325,3 +325,68 @@ fn overflowing_weights_are_rejected() {
         .to_string();
     assert!(err.contains("overflow"), "{err}");
 }
+
+/// Padding a flawed answer with many trivial helpers does not dilute its
+/// findings: it scores no better than the same flawed answer unpadded.
+#[test]
+fn padding_does_not_dilute_findings() {
+    // Its flawed answer swallows every exception with a bare `except:`.
+    let set = ProblemSet::load(default_dir()).expect("problems");
+    let p = set.get("input_validation-03").expect("problem").clone();
+    let mut padded = String::new();
+    for i in 0..30 {
+        padded.push_str(&format!(
+            "def _helper_{i}(value):\n    \"\"\"Identity helper {i}.\"\"\"\n    return value\n\n\n"
+        ));
+    }
+    padded.push_str(&p.flawed_solution);
+    let r = score(&p, &[fenced(&p.flawed_solution), fenced(&padded)]);
+    let (plain, padded) = (&r[0], &r[1]);
+    assert_eq!(plain.correctness, padded.correctness);
+    let (q_plain, q_padded) = (
+        plain.quality.expect("quality"),
+        padded.quality.expect("quality"),
+    );
+    assert!(
+        q_padded <= q_plain + 1e-9,
+        "padded {q_padded} above plain {q_plain}"
+    );
+}
+
+/// Answers that return one value whatever the input, spelled so that no
+/// syntax rule sees a constant, earn no quality: judged by their results.
+#[test]
+fn an_answer_that_ignores_its_inputs_earns_no_quality() {
+    let set = ProblemSet::load(default_dir()).expect("problems");
+    // Most of its cases expect `False`.
+    let p = set.get("regular_expressions-07").expect("problem").clone();
+    let attacks = [
+        "def is_dotted_path(s):\n    \"\"\"Check the path.\"\"\"\n    if not isinstance(s, str):\n        raise TypeError(\"expected a string\")\n    return False\n",
+        "def is_dotted_path(s):\n    \"\"\"Check the path.\"\"\"\n    if not isinstance(s, str):\n        raise TypeError(\"expected a string\")\n    return len(s) < 0\n",
+    ];
+    let mut completions = vec![fenced(&p.clean_solution)];
+    completions.extend(attacks.iter().map(|a| fenced(a)));
+    let r = score(&p, &completions);
+    assert_eq!(r[0].correctness, Some(1.0));
+    assert!(r[0].explanation.constant_answer.is_none());
+    assert!(r[0].quality.expect("quality") > 0.5);
+    for attack in &r[1..] {
+        let c = attack.correctness.expect("correctness");
+        assert!(
+            c > 0.5 && c < 1.0,
+            "passes the cases that expect False: {c}"
+        );
+        assert_eq!(attack.quality, Some(0.0), "{:?}", attack.explanation);
+        assert!(attack.explanation.constant_answer.is_some());
+        assert!(attack.advantage < 0.0);
+    }
+}
+
+/// A leading byte-order mark costs the format reward, not correctness.
+#[test]
+fn a_leading_byte_order_mark_costs_format_only() {
+    let p = problem();
+    let (honest, bom) = honest_vs(format!("\u{FEFF}{}", fenced(&p.clean_solution)));
+    assert_eq!(bom.format, Some(0.0));
+    assert_eq!(bom.correctness, honest.correctness);
+}
