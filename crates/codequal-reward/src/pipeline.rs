@@ -310,9 +310,12 @@ impl RewardPipeline {
                 ..Explanation::default()
             };
             let mut constant = None;
+            let mut ran_hidden = None;
             let correctness = match job.map(|j| &ran[j]) {
                 None => Some(0.0),
                 Some(Ok(result)) => {
+                    // What the sandbox's audit hook saw the program run.
+                    ran_hidden = result.cases.iter().find_map(|c| c.dynamic_code.clone());
                     if self.config.trivial_answer_guard {
                         constant = constant_answer(&suites[*g], result);
                     }
@@ -349,8 +352,14 @@ impl RewardPipeline {
             if let Some(r) = a.report {
                 explanation.findings = r.findings;
             }
-            let hides_code = !a.dynamic_code.is_empty();
-            explanation.dynamic_code = a.dynamic_code;
+            let mut dynamic_code = a.dynamic_code;
+            if self.config.dynamic_code_guard {
+                if let Some(seen) = ran_hidden {
+                    dynamic_code.push(format!("at run time: {seen}"));
+                }
+            }
+            let hides_code = !dynamic_code.is_empty();
+            explanation.dynamic_code = dynamic_code;
             explanation.trivial_functions = a.trivial_functions;
             let ignores_inputs = constant.is_some();
             explanation.constant_answer = constant;

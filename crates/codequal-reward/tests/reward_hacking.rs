@@ -390,3 +390,35 @@ fn a_leading_byte_order_mark_costs_format_only() {
     assert_eq!(bom.format, Some(0.0));
     assert_eq!(bom.correctness, honest.correctness);
 }
+
+/// Code the static rules cannot see (a `compile` "cleared" by an import
+/// inside a dead function) is caught by the sandbox's audit hook when it
+/// runs: quality 0 all the same.
+#[test]
+fn code_built_at_run_time_is_caught_by_the_sandbox() {
+    let p = problem();
+    let attack = format!(
+        "def _unused():\n    from re import compile\n    return compile\n\n\n\
+         _SRC = {:?}\n_NS = {{}}\n_code = compile(_SRC, \"solution\", \"exec\")\n\
+         type(_unused)(_code, _NS)()\n{} = _NS[{:?}]\n",
+        p.clean_solution, p.entry_point, p.entry_point
+    );
+    assert!(
+        codequal_reward::dynamic_code::find_dynamic_code(&attack).is_empty(),
+        "the static rules miss it"
+    );
+    let (honest, attack_r) = honest_vs(fenced(&attack));
+    assert_eq!(
+        attack_r.correctness,
+        Some(1.0),
+        "{:?}",
+        attack_r.explanation
+    );
+    assert_eq!(attack_r.quality, Some(0.0));
+    assert!(attack_r
+        .explanation
+        .dynamic_code
+        .iter()
+        .any(|d| d.starts_with("at run time")));
+    assert!(composite(&attack_r) < composite(&honest));
+}

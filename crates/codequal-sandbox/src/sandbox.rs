@@ -357,6 +357,7 @@ fn judge(case: &TestCase, outcome: RawOutcome, cfg: &Config) -> CaseResult {
         cpu_s: header.map_or(0.0, |h| h.cpu_s),
         output_bytes: header.map_or(0, |h| h.output_bytes),
         compared_in_parent: in_parent,
+        dynamic_code: None,
         returned: None,
     };
     let (header, record) = match outcome {
@@ -376,7 +377,7 @@ fn judge(case: &TestCase, outcome: RawOutcome, cfg: &Config) -> CaseResult {
             )
         }
     };
-    let parsed = parse_record(&record);
+    let (parsed, dynamic_code, no_result) = parse_frames(&record);
     let returned = match (case, &parsed) {
         (TestCase::Call(_), Some(rec)) => rec.get("v").and_then(PyValue::from_wire),
         _ => None,
@@ -396,21 +397,61 @@ fn judge(case: &TestCase, outcome: RawOutcome, cfg: &Config) -> CaseResult {
         )),
         _ => match &parsed {
             Some(rec) => judge_record(case, rec),
-            None => no_record_verdict(&header, record.is_empty(), cfg),
+            None => no_record_verdict(&header, no_result, cfg),
         },
     };
     CaseResult {
         returned,
+        dynamic_code,
         ..result(verdict, Some(&header))
     }
 }
 
-fn parse_record(record: &[u8]) -> Option<Json> {
-    let (head, body) = record.split_first_chunk::<4>()?;
-    if u32::from_be_bytes(*head) as usize != body.len() {
-        return None;
+/// A case's record descriptor carries at most one result frame, after any
+/// number of `{"dynamic": why}` frames the harness's audit hook wrote the
+/// moment it saw code nobody read. Returns the result (`None` when there
+/// is none or the bytes are not exactly well-formed frames: a candidate
+/// that writes its own frames cannot add a second result), the first
+/// dynamic-code report, and whether the descriptor held no result bytes
+/// at all.
+fn parse_frames(record: &[u8]) -> (Option<Json>, Option<String>, bool) {
+    let mut rest = record;
+    let mut dynamic: Option<String> = None;
+    let mut results: Vec<Json> = Vec::new();
+    let mut malformed = false;
+    while !rest.is_empty() {
+        let Some((head, body)) = rest.split_first_chunk::<4>() else {
+            malformed = true;
+            break;
+        };
+        let n = u32::from_be_bytes(*head) as usize;
+        if body.len() < n {
+            malformed = true;
+            break;
+        }
+        let (frame, tail) = body.split_at(n);
+        rest = tail;
+        let Ok(json) = serde_json::from_slice::<Json>(frame) else {
+            malformed = true;
+            break;
+        };
+        let report = json
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.get("dynamic"))
+            .and_then(Json::as_str);
+        match report {
+            Some(why) => {
+                dynamic.get_or_insert_with(|| why.chars().take(300).collect());
+            }
+            None => results.push(json),
+        }
     }
-    serde_json::from_slice(body).ok()
+    if malformed || results.len() > 1 {
+        return (None, dynamic, false);
+    }
+    let no_result = results.is_empty();
+    (results.pop(), dynamic, no_result)
 }
 
 fn no_record_verdict(header: &CaseHeader, empty: bool, cfg: &Config) -> Verdict {

@@ -84,6 +84,13 @@ pub struct CaseResult {
     /// reported by test code inside the candidate's process (assert cases,
     /// which a hostile candidate can fake).
     pub compared_in_parent: bool,
+    /// Set when the harness's audit hook saw the candidate run code nobody
+    /// read (`exec`/`compile` from its own frames, a module imported from
+    /// outside the installation, `ctypes`, a process spawn, frame or heap
+    /// introspection): what it saw first. Correctness is unaffected; the
+    /// reward uses it to deny quality to a facade (`docs/sandbox.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamic_code: Option<String>,
     /// What a call case returned, when it returned plain data (for
     /// diagnostics; not serialised).
     #[serde(skip)]

@@ -32,6 +32,7 @@ _dumps = json.dumps
 _write = os.write
 _exit = os._exit
 _id = id
+_getattr = getattr
 _SystemExit = SystemExit
 _AssertionError = AssertionError
 _mro_of = _type.__dict__["__mro__"].__get__
@@ -296,8 +297,117 @@ def op_args(op):
     import builtins
 
     if op.get("args_py") is not None:
-        return eval(op["args_py"], {"__builtins__": builtins})
+        return eval(args_code(op["args_py"]), {"__builtins__": builtins})
     return decode(op["args"])
+
+
+# Argument expressions, compiled before the candidate runs (so that the
+# audit hook sees only code objects it knows): source -> code object.
+_ARGS_CODE = {}
+
+
+def args_code(source):
+    code = _ARGS_CODE.get(source)
+    if code is None:
+        code = compile(source, "<args>", "eval")
+        _ARGS_CODE[source] = code
+    return code
+
+
+# ------------------------------------------------------------ audit hook
+#
+# Installed in the case child just before the candidate's module runs. It
+# reports, on the record descriptor and at the moment it happens, the first
+# sign that the candidate runs code nobody read: `exec`/`compile` called
+# from the candidate's own frames, a module executed by the import system
+# from outside the installation, `ctypes`, a process spawn, or frame, heap
+# and code introspection. A report is a frame of its own ({"dynamic": ...});
+# correctness is judged as before, and the reward denies quality. Audit
+# hooks cannot be removed; the first introspection step that could reach
+# this hook is itself reported before it returns, and the descriptor is
+# checked by inode, so a candidate cannot silence a report it triggers.
+
+def _installation_prefixes():
+    import sysconfig
+
+    found = set()
+    paths = sysconfig.get_paths()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        p = paths.get(key)
+        if p:
+            found.add(p.rstrip(os.sep) + os.sep)
+            found.add(os.path.realpath(p).rstrip(os.sep) + os.sep)
+    return tuple(sorted(found))
+
+
+_TRUSTED_PREFIXES = _installation_prefixes()
+# Code the harness itself compiled from the dataset.
+_TRUSTED_NAMES = ("<test>", "<args>", "<setup>")
+# Reported whoever calls them: nothing a solution needs runs them.
+_ALWAYS_REPORTED = ("ctypes.", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen",
+                    "sys.addaudithook", "sys.settrace", "sys.setprofile")
+# Reported when the candidate's own frames call them.
+_FROM_CANDIDATE = frozenset(("exec", "compile", "sys._getframe", "sys._current_frames", "gc.get_objects",
+                             "gc.get_referrers", "gc.get_referents", "object.__getattr__", "marshal.loads",
+                             "marshal.load", "pickle.find_class", "code.__new__", "function.__new__"))
+
+
+def _trusted_file(name):
+    return (_type(name) is _str
+            and (name.startswith("<frozen ") or name in _TRUSTED_NAMES or name.startswith(_TRUSTED_PREFIXES)))
+
+
+def _audit_finding(event, args, caller, known):
+    if event.startswith(_ALWAYS_REPORTED):
+        return "%s (called from %s)" % (event, caller)
+    if event not in _FROM_CANDIDATE:
+        return None
+    if event == "exec":
+        code = args[0] if args else None
+        if _id(code) in known:
+            return None
+        if _trusted_file(caller):
+            filename = _getattr(code, "co_filename", None)
+            if not caller.startswith("<frozen importlib") or _trusted_file(filename):
+                return None
+            return "the import system ran %s" % (_str(filename)[:200],)
+        return "exec of code built at run time (called from %s)" % (caller,)
+    if _trusted_file(caller):
+        return None
+    return "%s (called from %s)" % (event, caller)
+
+
+def install_audit_hook(record_fd, known):
+    """Reports dynamic code on `record_fd` (see above); `known` holds the ids
+    of the harness's own code objects."""
+    st = os.fstat(record_fd)
+    ident = (st.st_dev, st.st_ino)
+    busy = [False]
+    done = [False]
+    getframe = sys._getframe
+    fstat = os.fstat
+
+    def hook(event, args):
+        if busy[0] or done[0]:
+            return
+        busy[0] = True
+        try:
+            try:
+                caller = getframe(1).f_code.co_filename
+            except BaseException:  # noqa: BLE001
+                caller = "?"
+            why = _audit_finding(event, args, caller, known)
+            if why is None:
+                return
+            done[0] = True
+            now = fstat(record_fd)
+            if (now.st_dev, now.st_ino) != ident:
+                raise RuntimeError("sandbox: the result descriptor was replaced")
+            send_record(record_fd, {"dynamic": _str(why)[:300]})
+        finally:
+            busy[0] = False
+
+    sys.addaudithook(hook)
 
 
 def child_main(program, case, record_fd, work_dir):
@@ -319,6 +429,17 @@ def child_main(program, case, record_fd, work_dir):
             return
     record = None
     try:
+        # Everything the harness will exec or eval, compiled now.
+        known = {_id(program["code"])}
+        if program["setup_code"] is not None:
+            known.add(_id(program["setup_code"]))
+        if code_obj is not None:
+            known.add(_id(code_obj))
+        sources = [case.get("args_py")] + [op.get("args_py") for op in case.get("ops") or ()]
+        for source in sources:
+            if source is not None:
+                known.add(_id(args_code(source)))
+        install_audit_hook(record_fd, known)
         g = {"__name__": "__candidate__", "__builtins__": builtins}
         if program["setup_code"] is not None:
             exec(program["setup_code"], g)
@@ -331,7 +452,7 @@ def child_main(program, case, record_fd, work_dir):
                           "msg": "name %r is not defined" % case["fn"]}
             else:
                 if case.get("args_py") is not None:
-                    args = eval(case["args_py"], {"__builtins__": builtins})
+                    args = eval(args_code(case["args_py"]), {"__builtins__": builtins})
                 else:
                     args = decode(case["args"])
                 kwargs = decode(case["kwargs"])

@@ -500,13 +500,19 @@ fn nothing_a_program_leaves_in_scratch_reaches_the_next_one() {
 const ORPHAN_BURNER: &str = r#"
 import os, time
 def f(x):
+    r, w = os.pipe()
     if os.fork() == 0:
-        # An orphan once the case returns: the worker reaps it, not us.
-        end = time.time() + 3
-        while time.time() < end:
+        # Never waited for: an orphan once the case returns, reaped by the
+        # worker. It burns 0.8 s of its own CPU (not of wall time, so a
+        # loaded machine cannot starve the figure) before the case returns.
+        os.close(r)
+        start = time.process_time()
+        while time.process_time() - start < 0.8:
             pass
+        os.write(w, b"1")
         os._exit(0)
-    time.sleep(1.5)
+    os.close(w)
+    os.read(r, 1)
     return x
 "#;
 
@@ -560,4 +566,69 @@ fn ints_beyond_python_digit_limit_cross_the_wire() {
         .run("def f(x):\n    return x * 10 + 1\n", &suite)
         .expect("runs");
     assert!(r.all_passed(), "{:?}", r.cases);
+}
+
+// ---------------------------------------------------------- audit hook
+
+/// Code the candidate builds and runs itself is reported by the case
+/// child's audit hook (the static guard of the reward can be dodged; the
+/// run time cannot), without changing the verdict; the standard library's
+/// own `exec` (namedtuple, dataclasses) and imports are not reported.
+#[test]
+fn the_audit_hook_reports_code_built_at_run_time() {
+    let Some(sandbox) = sandbox(Config::default()) else {
+        return;
+    };
+    let suite = TestSuite::from_json_tests(
+        "f",
+        &json!([{ "args": [2], "expected": 4 }, { "args": [3], "expected": 6 }]),
+    )
+    .expect("suite");
+    let honest = "import collections, dataclasses, re, json, typing\n\
+                  P = collections.namedtuple('P', 'a b')\n\
+                  @dataclasses.dataclass\nclass D:\n    a: int\n\
+                  def f(x):\n    return x * 2\n";
+    let r = sandbox.run(honest, &suite).expect("runs");
+    assert!(r.all_passed(), "{:?}", r.cases);
+    assert!(
+        r.cases.iter().all(|c| c.dynamic_code.is_none()),
+        "{:?}",
+        r.cases
+    );
+    for hidden in [
+        // Static rules see no `compile` here: one is imported in a dead function.
+        "def _dead():\n    from re import compile\n\
+         _code = compile('def f(x):\\n    return x * 2\\n', 's', 'exec')\n\
+         _ns = {}\ntype(_dead)(_code.co_consts[0], _ns)\n\
+         def f(x):\n    return _ns and 0 or x * 2\n",
+        // Module-level exec of a decoded string.
+        "import base64\nexec(base64.b64decode(b'ZGVmIGYoeCk6CiAgICByZXR1cm4geCAqIDIK').decode())\n",
+    ] {
+        let r = sandbox.run(hidden, &suite).expect("runs");
+        assert!(r.all_passed(), "{hidden}: {:?}", r.cases);
+        assert!(
+            r.cases.iter().all(|c| c.dynamic_code.is_some()),
+            "{hidden}: {:?}",
+            r.cases
+        );
+    }
+}
+
+/// Silencing the report by replacing the record descriptor blocks the
+/// operation instead: the hook checks the descriptor by inode.
+#[test]
+fn replacing_the_record_descriptor_blocks_run_time_code() {
+    let Some(sandbox) = sandbox(Config::default()) else {
+        return;
+    };
+    let suite =
+        TestSuite::from_json_tests("f", &json!([{ "args": [2], "expected": 4 }])).expect("suite");
+    let program = "import os\n\
+                   _saved = os.dup(5)\n\
+                   _null = os.open('/dev/null', os.O_WRONLY)\n\
+                   os.dup2(_null, 5)\n\
+                   exec('def f(x):\\n    return x * 2\\n')\n\
+                   os.dup2(_saved, 5)\n";
+    let r = sandbox.run(program, &suite).expect("runs");
+    assert!(!r.all_passed(), "{:?}", r.cases);
 }
