@@ -525,6 +525,30 @@ fn is_dispatch_name(e: &Expr) -> bool {
     })
 }
 
+/// Whether an `open`-like call opens for writing: its mode (positional
+/// argument `mode_at`, or `mode=`) is computed or holds `w`, `a`, `x` or
+/// `+`, or its keywords are spread (`**kw` can carry any mode).
+fn opens_for_writing(c: &ast::ExprCall, mode_at: usize) -> bool {
+    if c.keywords.iter().any(|k| k.arg.is_none()) {
+        return true;
+    }
+    let mode = c
+        .args
+        .get(mode_at)
+        .or_else(|| {
+            c.keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "mode"))
+                .map(|k| &k.value)
+        })
+        .map(literal_str);
+    match mode {
+        None => false,
+        Some(None) => true,
+        Some(Some(m)) => m.contains(['w', 'a', 'x', '+']),
+    }
+}
+
 /// Whether `e` is a call of the builtin `globals`, `locals` or `vars`.
 fn namespace_call(e: &Expr) -> Option<&ast::ExprCall> {
     match e {
@@ -786,27 +810,8 @@ impl<'a> Checker<'a> {
                     self.report(e, format!("uses `{name}()` to reach the namespace"));
                 }
             }
-            "open" | "io.open" | "codecs.open" => {
-                let mode = c
-                    .args
-                    .get(1)
-                    .or_else(|| {
-                        c.keywords
-                            .iter()
-                            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "mode"))
-                            .map(|k| &k.value)
-                    })
-                    .map(literal_str);
-                let spread = c.keywords.iter().any(|k| k.arg.is_none());
-                let writes = spread
-                    || match mode {
-                        None => false,
-                        Some(None) => true,
-                        Some(Some(m)) => m.contains(['w', 'a', 'x', '+']),
-                    };
-                if writes {
-                    self.note_write(e);
-                }
+            "open" | "io.open" | "codecs.open" if opens_for_writing(c, 1) => {
+                self.note_write(e);
             }
             "os.open" | "shutil.copy" | "shutil.copyfile" | "shutil.copy2" | "shutil.move" => {
                 self.note_write(e);
@@ -822,25 +827,7 @@ impl<'a> Checker<'a> {
                 }
                 "write_text" | "write_bytes" => self.note_write(e),
                 // `Path(p).open("w")`, `zipfile.open(..., mode="w")`.
-                "open" => {
-                    let mode = c
-                        .args
-                        .first()
-                        .or_else(|| {
-                            c.keywords
-                                .iter()
-                                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "mode"))
-                                .map(|k| &k.value)
-                        })
-                        .map(literal_str);
-                    let spread = c.keywords.iter().any(|k| k.arg.is_none());
-                    if spread
-                        || matches!(mode, Some(None))
-                        || matches!(mode, Some(Some(m)) if m.contains(['w', 'a', 'x', '+']))
-                    {
-                        self.note_write(e);
-                    }
-                }
+                "open" if opens_for_writing(c, 0) => self.note_write(e),
                 _ => {}
             }
         }

@@ -278,23 +278,18 @@ pub fn hidden_char_kind(c: char) -> Option<&'static str> {
 /// modifier or another such joiner (`⚠️`, `👨‍👩‍👧`) is part of a glyph
 /// the reader sees, not hidden text.
 pub fn first_hidden_char(text: &str) -> Option<(char, &'static str)> {
-    let mut prev: Option<char> = None;
-    let mut in_emoji = false;
+    // Whether a joiner here would continue an emoji: the previous
+    // character was a pictograph or a joiner that did.
+    let mut after_emoji = false;
     for c in text.chars() {
         let joiner = matches!(c, '\u{FE0E}' | '\u{FE0F}' | '\u{200D}');
-        if joiner && (in_emoji || prev.is_some_and(is_pictograph)) {
-            in_emoji = true;
-            prev = Some(c);
+        if joiner && after_emoji {
             continue;
         }
-        in_emoji = in_emoji && is_pictograph(c);
         if let Some(what) = hidden_char_kind(c) {
             return Some((c, what));
         }
-        if is_pictograph(c) {
-            in_emoji = prev.is_some_and(|p| p == '\u{200D}') || in_emoji;
-        }
-        prev = Some(c);
+        after_emoji = is_pictograph(c);
     }
     None
 }

@@ -91,7 +91,7 @@ pub fn trivial_functions_in(parsed: &ParsedSource<'_>, tested: &[String]) -> Vec
             .iter()
             .filter(|(name, body)| {
                 tested.iter().any(|t| t == name)
-                    && !is_analyzer_stub(body)
+                    && !codequal_analyzer::score::code_stats::is_stub(body)
                     && is_trivial(body, &helpers)
             })
             .map(|(name, _)| (*name).to_owned())
@@ -115,23 +115,6 @@ fn raises_not_implemented(r: &ast::StmtRaise) -> bool {
             other => other,
         };
         matches!(f, Expr::Name(n) if n.id.as_str() == "NotImplementedError")
-    })
-}
-
-/// The analyzer's stub rule (`score::code_stats`), so that its stubs are
-/// not counted twice.
-fn is_analyzer_stub(body: &[Stmt]) -> bool {
-    body[docstring_len(body)..].iter().all(|s| match s {
-        Stmt::Pass(_) => true,
-        Stmt::Expr(e) => matches!(&*e.value, Expr::Constant(_)),
-        Stmt::Return(r) => match r.value.as_deref() {
-            None | Some(Expr::Constant(_)) => true,
-            Some(Expr::List(l)) => l.elts.is_empty(),
-            Some(Expr::Dict(d)) => d.keys.is_empty(),
-            _ => false,
-        },
-        Stmt::Raise(r) => raises_not_implemented(r),
-        _ => false,
     })
 }
 

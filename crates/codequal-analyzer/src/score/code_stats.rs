@@ -81,7 +81,11 @@ fn docstring(body: &[Stmt]) -> Option<&str> {
     }
 }
 
-fn is_stub(body: &[Stmt]) -> bool {
+/// Whether a function body is a stub for the score's stub guard: after an
+/// optional docstring, only `pass`, constant expressions, `return` of
+/// nothing, a constant or an empty list/dict, and `raise
+/// NotImplementedError`.
+pub fn is_stub(body: &[Stmt]) -> bool {
     let rest = if docstring(body).is_some() {
         &body[1..]
     } else {
