@@ -72,7 +72,7 @@ use std::collections::HashSet;
 use codequal_analyzer::parse::ast::{self, Constant, Expr, ExprContext, Ranged, Stmt};
 use codequal_analyzer::parse::{parse, with_stack_for, LineIndex, ParsedSource};
 
-use crate::syntax_walk::{walk_suite, Node};
+use crate::syntax_walk::{is_main_guard, walk_suite, Node};
 
 /// Builtins that run or compile source text (rule 1). `compile` is handled
 /// apart: `from re import compile` is ordinary.
@@ -469,21 +469,6 @@ pub fn find_dynamic_code_in(parsed: &ParsedSource<'_>) -> Vec<DynamicCodeUse> {
     let mut checker = Checker::new(&parsed.lines, suite);
     walk_suite(suite, &mut |n| checker.visit(n));
     checker.finish()
-}
-
-/// `if __name__ == "__main__":` (either operand order).
-fn is_main_guard(s: &Stmt) -> bool {
-    let Stmt::If(i) = s else { return false };
-    let Expr::Compare(c) = i.test.as_ref() else {
-        return false;
-    };
-    if c.ops.len() != 1 || !matches!(c.ops[0], ast::CmpOp::Eq) || c.comparators.len() != 1 {
-        return false;
-    }
-    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
-    let is_main = |e: &Expr| matches!(e, Expr::Constant(k) if matches!(&k.value, Constant::Str(v) if v == "__main__"));
-    let (l, r) = (c.left.as_ref(), &c.comparators[0]);
-    (is_name(l) && is_main(r)) || (is_main(l) && is_name(r))
 }
 
 /// A qualified name matches a table entry exactly, as a prefix of a dotted

@@ -21,6 +21,7 @@ pub mod dynamic_code;
 pub mod error;
 pub mod extract;
 pub mod format;
+pub mod memorized;
 pub mod pipeline;
 pub mod problems;
 pub mod prompt;

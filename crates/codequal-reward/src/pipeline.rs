@@ -15,7 +15,9 @@
 //! analyzer never saw (`exec`, `builtins`, `importlib`, a code object
 //! rebuilt through `__code__`, ...) gets quality 0: the analyzer scored a
 //! facade, not the program that runs ([`crate::dynamic_code`],
-//! [`RewardConfig::dynamic_code_guard`]).
+//! [`RewardConfig::dynamic_code_guard`]). Code that answers the tests from
+//! a table of their expected values (`if n == 5: return 120`) gets quality
+//! 0 too ([`crate::memorized`], [`RewardConfig::memorized_answer_guard`]).
 //!
 //! A completion whose correctness cannot be computed because the sandbox
 //! itself failed gets `None` for that reward; a completion with no rewards at
@@ -105,6 +107,12 @@ pub struct RewardConfig {
     /// `true`; the rules are in [`crate::trivial`]). Needs the problem's
     /// tested names, so it only applies with [`Self::problem_hints`].
     pub trivial_answer_guard: bool,
+    /// Give quality 0 to code that answers most of the tests from a table
+    /// of their expected values (`{5: 120, 10: 3628800}[n]`, `if n == 5:
+    /// return 120`), the shortcut a policy takes when the prompt shows the
+    /// tests (default `true`; the rules and their limits are in
+    /// [`crate::memorized`]). Correctness stays the pass rate.
+    pub memorized_answer_guard: bool,
 }
 
 impl Default for RewardConfig {
@@ -121,6 +129,7 @@ impl Default for RewardConfig {
             problem_hints: true,
             dynamic_code_guard: true,
             trivial_answer_guard: true,
+            memorized_answer_guard: true,
         }
     }
 }
@@ -165,6 +174,11 @@ pub struct Explanation {
     /// [`constant_answer`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constant_answer: Option<String>,
+    /// Call cases the code answers from a table of the tests' expected
+    /// values (`line N: f(args) -> value`); when there are any, quality is 0
+    /// ([`RewardConfig::memorized_answer_guard`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memorized_answers: Vec<String>,
     /// The sandbox failure, if correctness could not be computed.
     pub sandbox_error: Option<String>,
 }
@@ -213,6 +227,8 @@ struct Analysed {
     dynamic_code: Vec<String>,
     /// What [`crate::trivial::trivial_functions`] found.
     trivial_functions: Vec<String>,
+    /// What [`crate::memorized::memorized_answers_in`] found.
+    memorized_answers: Vec<String>,
 }
 
 impl RewardPipeline {
@@ -276,7 +292,7 @@ impl RewardPipeline {
             .collect();
         let analysed: Vec<Analysed> = flat
             .par_iter()
-            .map(|(g, c)| self.analyse(c, &configs[*g], &tested[*g]))
+            .map(|(g, c)| self.analyse(c, &configs[*g], &tested[*g], &suites[*g]))
             .collect();
         // Programs with code go to the sandbox (each distinct one once, unless
         // deduplication is off); the rest score 0.
@@ -363,12 +379,16 @@ impl RewardPipeline {
             explanation.trivial_functions = a.trivial_functions;
             let ignores_inputs = constant.is_some();
             explanation.constant_answer = constant;
+            let memorized = !a.memorized_answers.is_empty();
+            explanation.memorized_answers = a.memorized_answers;
             let quality = match (raw_quality, correctness) {
                 // The analyzer scored a facade, not the program that runs.
                 (Some(_), _) if hides_code => Some(0.0),
                 // One answer for inputs whose expected answers differ: the
                 // code does not compute anything, whatever it looks like.
                 (Some(_), _) if ignores_inputs => Some(0.0),
+                // A table of the tests' answers computes nothing either.
+                (Some(_), _) if memorized => Some(0.0),
                 (Some(q), Some(c)) => Some(self.guard(q, c)),
                 (Some(q), None) if self.config.quality_guard == QualityGuard::None => Some(q),
                 _ => None,
@@ -417,41 +437,48 @@ impl RewardPipeline {
         completion: &str,
         config: &codequal_analyzer::Config,
         tested: &[String],
+        suite: &codequal_sandbox::TestSuite,
     ) -> Analysed {
         let extraction = extract_code(completion);
         // One parse: the guards walk the analyzer's tree.
-        let (report, (dynamic_code, trivial_functions)) = match extraction.code.as_deref() {
-            Some(code) => {
-                let (report, guards) =
-                    codequal_analyzer::analyze_source_and(code, config, |parsed| {
-                        let dynamic = if self.config.dynamic_code_guard {
-                            crate::dynamic_code::find_dynamic_code_in(parsed)
-                                .iter()
-                                .map(ToString::to_string)
-                                .collect()
-                        } else {
-                            Vec::new()
-                        };
-                        let trivial = if tested.is_empty() {
-                            Vec::new()
-                        } else {
-                            crate::trivial::trivial_functions_in(parsed, tested)
-                        };
-                        (dynamic, trivial)
-                    });
-                (Some(report), guards)
-            }
-            None => (None, (Vec::new(), Vec::new())),
-        };
+        let (report, (dynamic_code, trivial_functions, memorized_answers)) =
+            match extraction.code.as_deref() {
+                Some(code) => {
+                    let (report, guards) =
+                        codequal_analyzer::analyze_source_and(code, config, |parsed| {
+                            let dynamic = if self.config.dynamic_code_guard {
+                                crate::dynamic_code::find_dynamic_code_in(parsed)
+                                    .iter()
+                                    .map(ToString::to_string)
+                                    .collect()
+                            } else {
+                                Vec::new()
+                            };
+                            let trivial = if tested.is_empty() {
+                                Vec::new()
+                            } else {
+                                crate::trivial::trivial_functions_in(parsed, tested)
+                            };
+                            let memorized = if self.config.memorized_answer_guard {
+                                crate::memorized::memorized_answers_in(parsed, suite)
+                            } else {
+                                Vec::new()
+                            };
+                            (dynamic, trivial, memorized)
+                        });
+                    (Some(report), guards)
+                }
+                None => (None, (Vec::new(), Vec::new(), Vec::new())),
+            };
         let parses = extraction
             .code
             .as_deref()
             .is_some_and(|c| !c.contains('\0'))
             && report.as_ref().is_some_and(|r| r.syntax_error.is_none());
-        let (dynamic_code, trivial_functions) = if parses {
-            (dynamic_code, trivial_functions)
+        let (dynamic_code, trivial_functions, memorized_answers) = if parses {
+            (dynamic_code, trivial_functions, memorized_answers)
         } else {
-            (Vec::new(), Vec::new())
+            (Vec::new(), Vec::new(), Vec::new())
         };
         let f = format_reward(completion, &extraction, parses, &self.config.format);
         Analysed {
@@ -462,6 +489,7 @@ impl RewardPipeline {
             parses,
             dynamic_code,
             trivial_functions,
+            memorized_answers,
         }
     }
 

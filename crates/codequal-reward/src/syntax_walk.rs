@@ -278,3 +278,18 @@ fn walk_expr<'a>(e: &'a Expr, f: &mut dyn FnMut(Node<'a>)) {
         E::Constant(_) | E::Name(_) => {}
     }
 }
+
+/// `if __name__ == "__main__":` (either operand order).
+pub(crate) fn is_main_guard(s: &Stmt) -> bool {
+    let Stmt::If(i) = s else { return false };
+    let Expr::Compare(c) = i.test.as_ref() else {
+        return false;
+    };
+    if c.ops.len() != 1 || !matches!(c.ops[0], ast::CmpOp::Eq) || c.comparators.len() != 1 {
+        return false;
+    }
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::Constant(k) if matches!(&k.value, ast::Constant::Str(v) if v == "__main__"));
+    let (l, r) = (c.left.as_ref(), &c.comparators[0]);
+    (is_name(l) && is_main(r)) || (is_main(l) && is_name(r))
+}
