@@ -7,12 +7,13 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use serde::Deserialize as _;
 use serde_json::{json, Value as Json};
 
 use crate::fork_server::{CaseHeader, ForkServer, RawOutcome, WorkerTemplate};
 use crate::isolation::{self, IsolationReport, Layer};
 use crate::suite::{CallCase, Expectation, Op, TestCase, TestSuite};
-use crate::value::{Comparison, PyValue};
+use crate::value::{Comparison, PyValue, MAX_VALUE_DEPTH};
 use crate::{CaseResult, Config, Error, MissingLayerPolicy, Mode, ProgramResult, Result, Verdict};
 
 static SANDBOX_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -431,7 +432,7 @@ fn parse_frames(record: &[u8]) -> (Option<Json>, Option<String>, bool) {
         }
         let (frame, tail) = body.split_at(n);
         rest = tail;
-        let Ok(json) = serde_json::from_slice::<Json>(frame) else {
+        let Some(json) = parse_frame(frame) else {
             malformed = true;
             break;
         };
@@ -452,6 +453,55 @@ fn parse_frames(record: &[u8]) -> (Option<Json>, Option<String>, bool) {
     }
     let no_result = results.is_empty();
     (results.pop(), dynamic, no_result)
+}
+
+/// Deepest JSON nesting a frame may have: a value nests up to
+/// [`MAX_VALUE_DEPTH`] levels, each at most two JSON levels (a tuple is
+/// `{"t": [...]}`), inside a few levels of frame.
+const MAX_FRAME_DEPTH: usize = 2 * MAX_VALUE_DEPTH + 8;
+
+/// One frame's JSON. serde_json's own limit (128 levels) is below what the
+/// worker sends for a value nested [`MAX_VALUE_DEPTH`] deep, so the frame's
+/// depth is measured first, without recursion, and the parse then runs
+/// without serde_json's limit: a frame is bounded, whatever the candidate
+/// wrote into it.
+fn parse_frame(frame: &[u8]) -> Option<Json> {
+    if json_depth(frame) > MAX_FRAME_DEPTH {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_slice(frame);
+    de.disable_recursion_limit();
+    let json = Json::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(json)
+}
+
+/// The deepest bracket nesting of JSON text (strings skipped); an
+/// unbalanced text is caught by the parse itself.
+fn json_depth(text: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in text {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 fn no_record_verdict(header: &CaseHeader, empty: bool, cfg: &Config) -> Verdict {

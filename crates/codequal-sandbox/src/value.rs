@@ -770,9 +770,26 @@ fn values_equal(
         (PyValue::Str(x), PyValue::Str(y)) => x == y,
         (PyValue::Bytes(x), PyValue::Bytes(y)) => x == y,
         (PyValue::Complex(r1, i1), PyValue::Complex(r2, i2)) => match tol {
+            // `abs(c1 - c2) < EPS` takes the complex modulus.
+            Some(t) if t.exclusive => (r1 - r2).hypot(i1 - i2) < t.abs,
             Some(t) => t.close(*r1, *r2) && t.close(*i1, *i2),
             None => r1 == r2 && i1 == i2,
         },
+        // Python compares a complex with a real number: `2+0j == 2`, exactly
+        // (the real part against the int, as for floats).
+        (PyValue::Complex(re, im), real) | (real, PyValue::Complex(re, im))
+            if sem == Semantics::Python =>
+        {
+            let Some(n) = as_number(real, sem) else {
+                return false;
+            };
+            match tol {
+                None => *im == 0.0 && numbers_equal(&Num::Float(*re), &n, None),
+                Some(t) if t.exclusive => n.to_f64().is_some_and(|x| (re - x).hypot(*im) < t.abs),
+                // `math.isclose` refuses complex numbers (TypeError).
+                Some(_) => false,
+            }
+        }
         (PyValue::List(x), PyValue::List(y)) | (PyValue::Tuple(x), PyValue::Tuple(y)) => {
             seq_eq(x, y)
         }

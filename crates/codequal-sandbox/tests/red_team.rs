@@ -632,3 +632,73 @@ fn replacing_the_record_descriptor_blocks_run_time_code() {
     let r = sandbox.run(program, &suite).expect("runs");
     assert!(!r.all_passed(), "{:?}", r.cases);
 }
+
+/// Deeply nested honest values cross the wire: a tuple is two JSON levels
+/// (`{"t": [...]}`), so 70 nested tuples went past serde_json's default
+/// limit of 128 and the case failed as a malformed record.
+#[test]
+fn deeply_nested_values_within_the_documented_depth_cross_the_wire() {
+    let Some(sb) = sandbox(Config::default()) else {
+        return;
+    };
+    let depth = 150;
+    let literal = format!("{}1{}", "(".repeat(depth), ",)".repeat(depth));
+    let program =
+        "def nest(n):\n    v = 1\n    for _ in range(n):\n        v = (v,)\n    return v\n";
+    let suite = TestSuite::from_asserts(
+        "nest",
+        None,
+        &[
+            format!("assert nest({depth}) == {literal}"),
+            "assert nest(2) == ((1,),)".to_owned(),
+        ],
+    );
+    assert!(
+        matches!(suite.cases[0], TestCase::Call(_)),
+        "converted: {:?}",
+        suite.cases[0]
+    );
+    let result = sb.run(program, &suite).expect("ran");
+    assert!(result.all_passed(), "{:?}", result.cases);
+    // One level deeper than the wire takes still fails, as documented.
+    let too_deep = format!(
+        "assert nest(300) == {}1{}",
+        "(".repeat(300),
+        ",)".repeat(300)
+    );
+    let suite = TestSuite::from_asserts("nest", None, &[too_deep]);
+    let result = sb.run(program, &suite).expect("ran");
+    assert!(!result.all_passed());
+}
+
+/// A complex number equals a real one as in Python (`2+0j == 2`), and
+/// `abs(CALL - LIT) < EPS` takes the complex modulus of the difference.
+#[test]
+fn complex_numbers_compare_with_reals_as_in_python() {
+    let c = |re, im| PyValue::Complex(re, im);
+    assert!(py_eq(&c(2.0, 0.0), &PyValue::Int(2)));
+    assert!(py_eq(&PyValue::Float(2.5), &c(2.5, 0.0)));
+    assert!(py_eq(&c(1.0, 0.0), &PyValue::Bool(true)));
+    assert!(py_eq(
+        &PyValue::List(vec![c(3.0, 0.0)]),
+        &PyValue::List(vec![PyValue::Int(3)])
+    ));
+    assert!(!py_eq(&c(2.0, 1.0), &PyValue::Int(2)));
+    assert!(!py_eq(&c(2.0, 0.0), &PyValue::Str("2".into())));
+    // Exact against big ints, as Python compares the real part.
+    assert!(!py_eq(
+        &c(9_007_199_254_740_992.0, 0.0),
+        &big("9007199254740993")
+    ));
+    let case = converted("assert abs(f(1) - 2) < 1e-6");
+    assert!(case.comparison.matches(&c(2.0, 0.0), expected_of(&case)));
+    assert!(!case.comparison.matches(&c(2.0, 1e-3), expected_of(&case)));
+    // A complex literal on the right stays an assert run by Python itself.
+    assert!(matches!(
+        codequal_sandbox::assert_conversion::convert_assert(
+            "assert abs(f(1) - (2+1j)) < 1e-6",
+            None
+        ),
+        TestCase::Assert(_)
+    ));
+}
