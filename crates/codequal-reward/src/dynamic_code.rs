@@ -811,8 +811,11 @@ impl<'a> Checker<'a> {
                     self.report(e, format!("calls `{}` with a computed name", a.attr));
                 }
                 "write_text" | "write_bytes" => self.note_write(e),
-                // `Path(p).open("w")`, `zipfile.open(..., mode="w")`.
-                "open" if opens_for_writing(c, 0) => self.note_write(e),
+                // `Path(p).open("w")`, `zipfile.open(..., mode="w")`; a
+                // module's `open` (`io.open(p)`) is judged by its name above.
+                "open" if !self.is_imported(&a.value) && opens_for_writing(c, 0) => {
+                    self.note_write(e);
+                }
                 _ => {}
             }
         }
@@ -890,6 +893,14 @@ mod tests {
         ] {
             assert!(!find_dynamic_code(hidden).is_empty(), "{hidden}");
         }
+    }
+
+    #[test]
+    fn a_module_open_for_reading_is_not_a_write() {
+        let reads = "import io\nimport numpy as np\n\n\ndef load(p):\n    with io.open(p, encoding='utf-8') as fh:\n        return np.array(fh.read().split())\n";
+        assert!(find_dynamic_code(reads).is_empty());
+        let writes = "import io\nimport numpy as np\n\n\ndef save(p):\n    with io.open(p, 'w') as fh:\n        fh.write(str(np.zeros(1)))\n";
+        assert!(!find_dynamic_code(writes).is_empty());
     }
 
     #[test]

@@ -6,8 +6,9 @@ use super::bare_except::handler_head;
 use super::broad_except::Broadness;
 
 /// ## What it does
-/// Flags an exception handler that drops the exception: its body is only
-/// `pass`, `...` or `continue` (any exception type), or, for a bare or
+/// Flags an exception handler that drops the exception: its body only does
+/// nothing (`pass`, `...`, `continue`, `n += 0`, `x = x`, `_ = None`; any
+/// exception type), or, for a bare or
 /// broad handler, only returns a constant (or nothing) without logging or
 /// raising. A specific handler returning a default (`except ValueError:
 /// return None`) is the ordinary way to map a known failure to a value and
@@ -46,10 +47,60 @@ pub(crate) const META: RuleMeta = RuleMeta {
     summary: "Exception swallowed: the handler neither handles, logs nor re-raises it",
 };
 
+/// A statement that does nothing: `pass`, `continue`, a constant or a bare
+/// name as a statement, `x = x`, `_ = <constant>`, or an augmented
+/// assignment by its operator's identity (`n += 0`, `n *= 1`, `s += ""`,
+/// `xs += []`).
 fn is_noop(s: &Stmt) -> bool {
     match s {
         Stmt::Pass(_) | Stmt::Continue(_) => true,
-        Stmt::Expr(e) => matches!(&*e.value, Expr::Constant(_)),
+        Stmt::Expr(e) => matches!(&*e.value, Expr::Constant(_) | Expr::Name(_)),
+        Stmt::Assign(a) => {
+            let value_name = match &*a.value {
+                Expr::Name(n) => Some(n.id.as_str()),
+                _ => None,
+            };
+            a.targets.iter().all(|t| match t {
+                Expr::Name(n) => {
+                    Some(n.id.as_str()) == value_name
+                        || (n.id.as_str() == "_" && matches!(&*a.value, Expr::Constant(_)))
+                }
+                _ => false,
+            })
+        }
+        Stmt::AugAssign(a) => is_identity(a.op, &a.value),
+        _ => false,
+    }
+}
+
+/// Whether `x op= value` leaves `x` as it was.
+fn is_identity(op: ast::Operator, value: &Expr) -> bool {
+    use ast::Operator as O;
+    let Expr::Constant(c) = value else {
+        return match value {
+            Expr::List(l) => op == O::Add && l.elts.is_empty(),
+            Expr::Tuple(t) => op == O::Add && t.elts.is_empty(),
+            _ => false,
+        };
+    };
+    match &c.value {
+        ast::Constant::Int(i) => {
+            let zero = i.to_string() == "0";
+            let one = i.to_string() == "1";
+            match op {
+                O::Add | O::Sub | O::BitOr | O::BitXor | O::LShift | O::RShift => zero,
+                O::Mult | O::FloorDiv | O::Pow => one,
+                _ => false,
+            }
+        }
+        ast::Constant::Float(f) => match op {
+            O::Add | O::Sub => *f == 0.0,
+            O::Mult | O::Div | O::Pow => *f == 1.0,
+            _ => false,
+        },
+        ast::Constant::Bool(false) => matches!(op, O::Add | O::Sub | O::BitOr | O::BitXor),
+        ast::Constant::Str(s) => op == O::Add && s.is_empty(),
+        ast::Constant::Bytes(b) => op == O::Add && b.is_empty(),
         _ => false,
     }
 }
