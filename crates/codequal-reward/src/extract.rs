@@ -6,14 +6,23 @@
 //!    tag that never closes makes the reasoning run to the end: there is then
 //!    no answer.
 //! 2. A fence is a line that starts (after up to three spaces) with three or
-//!    more backticks; the text after the backticks on the opening line is the
-//!    info string. The fence closes at the next line that starts with at
-//!    least as many backticks and has nothing else on it.
+//!    more backticks, or three or more tildes (CommonMark); the text after
+//!    them on the opening line is the info string (a backtick fence's info
+//!    string holds no backtick). The fence closes at the next line that
+//!    starts with at least as many of the same character and has nothing
+//!    else on it. An indented opening fence (a block inside a list item)
+//!    has that much indentation removed from each of its code lines, as
+//!    CommonMark does.
 //! 3. Python blocks are those whose info string is `python`, `py`,
 //!    `python3` or `Python` (case-insensitive). If there are several, the
-//!    **last** Python block is the answer (models often draft, then correct).
+//!    **last** Python block is the answer (models often draft, then correct)
+//!    — with [`extract_code_for`], the last one that defines the entry point
+//!    the tests call (`def NAME` or `class NAME` at the start of a line), so
+//!    that a usage example after the solution (`print(solve(3))`) is not
+//!    taken for it; when no block defines it, the last Python block.
 //!    If there is no Python block, the last block without an info string is
-//!    taken; blocks tagged with another language never are.
+//!    taken (by the same entry-point rule); blocks tagged with another
+//!    language never are.
 //! 4. An unterminated fence (the completion ends inside it, typically because
 //!    generation was truncated) still yields its code, flagged
 //!    `terminated == false`.
@@ -91,46 +100,82 @@ struct Block {
     end: usize,
 }
 
-fn fence_len(line: &str) -> Option<(usize, &str)> {
+/// A fence line: its indentation, fence character, run length and the
+/// rest of the line (trimmed).
+struct Fence<'a> {
+    indent: usize,
+    ch: char,
+    len: usize,
+    rest: &'a str,
+}
+
+fn fence(line: &str) -> Option<Fence<'_>> {
     let indent = line.len() - line.trim_start_matches(' ').len();
     if indent > 3 {
         return None;
     }
     let rest = &line[indent..];
-    let n = rest.len() - rest.trim_start_matches('`').len();
-    (n >= 3).then(|| (n, rest[n..].trim()))
+    let ch = rest.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+    let len = rest.len() - rest.trim_start_matches(ch).len();
+    (len >= 3).then(|| Fence {
+        indent,
+        ch,
+        len,
+        rest: rest[len..].trim(),
+    })
+}
+
+/// An open fence while its block is read.
+struct Open {
+    indent: usize,
+    ch: char,
+    len: usize,
+    info: String,
+    code: String,
+}
+
+/// `line` without up to `n` leading spaces.
+fn dedent(line: &str, n: usize) -> &str {
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    &line[spaces.min(n)..]
 }
 
 fn blocks(answer: &str) -> Vec<Block> {
     let mut out = Vec::new();
-    let mut open: Option<(usize, String, String)> = None;
+    let mut open: Option<Open> = None;
     let mut offset = 0;
     for line in answer.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         offset += line.len();
         match &mut open {
             None => {
-                if let Some((n, info)) = fence_len(content) {
-                    if !info.contains('`') {
-                        open = Some((n, info.to_owned(), String::new()));
+                if let Some(f) = fence(content) {
+                    if f.ch == '~' || !f.rest.contains('`') {
+                        open = Some(Open {
+                            indent: f.indent,
+                            ch: f.ch,
+                            len: f.len,
+                            info: f.rest.to_owned(),
+                            code: String::new(),
+                        });
                     }
                 }
             }
-            Some((n, info, code)) => match fence_len(content) {
-                Some((m, rest)) if m >= *n && rest.is_empty() => {
+            Some(o) => match fence(content) {
+                Some(f) if f.ch == o.ch && f.len >= o.len && f.rest.is_empty() => {
                     out.push(Block {
-                        info: std::mem::take(info),
-                        code: std::mem::take(code),
+                        info: std::mem::take(&mut o.info),
+                        code: std::mem::take(&mut o.code),
                         terminated: true,
                         end: offset,
                     });
                     open = None;
                 }
-                _ => code.push_str(line),
+                _ => o.code.push_str(dedent(line, o.indent)),
             },
         }
     }
-    if let Some((_, info, code)) = open {
+    if let Some(Open { info, code, .. }) = open {
         out.push(Block {
             info,
             code,
@@ -150,19 +195,46 @@ fn is_python(info: &str) -> bool {
     matches!(lang.as_str(), "python" | "py" | "python3")
 }
 
-/// Extracts the answer code from a completion (see the module docs).
+/// Whether `code` defines `name` at the start of a line (`def name(`,
+/// `async def name(`, `class name:` or `class name(`), at any indentation.
+fn defines(code: &str, name: &str) -> bool {
+    code.lines().any(|line| {
+        let line = line.trim_start();
+        let line = line.strip_prefix("async ").map_or(line, str::trim_start);
+        let rest = line
+            .strip_prefix("def ")
+            .or_else(|| line.strip_prefix("class "))
+            .map(str::trim_start);
+        rest.and_then(|r| r.strip_prefix(name))
+            .is_some_and(|after| after.trim_start().starts_with(['(', ':']))
+    })
+}
+
+/// Extracts the answer code from a completion (see the module docs): the
+/// last Python block.
 pub fn extract_code(completion: &str) -> Extraction {
+    extract_code_for(completion, None)
+}
+
+/// Extracts the answer code from a completion whose tests call
+/// `entry_point` (see the module docs): the last Python block that defines
+/// it, else the last Python block.
+pub fn extract_code_for(completion: &str, entry_point: Option<&str>) -> Extraction {
     // A leading byte-order mark costs the format reward (it is a hidden
     // character) but must not hide the first fence, and so correctness.
     let completion = completion.strip_prefix('\u{FEFF}').unwrap_or(completion);
     let (reasoning, answer, unbalanced) = split_reasoning(completion);
     let found = blocks(answer);
     let python_blocks = found.iter().filter(|b| is_python(&b.info)).count();
-    let chosen = found
-        .iter()
-        .rev()
-        .find(|b| is_python(&b.info))
-        .or_else(|| found.iter().rev().find(|b| b.info.is_empty()));
+    let pick = |wanted: &dyn Fn(&Block) -> bool| {
+        let mut candidates = found.iter().rev().filter(|b| wanted(b)).peekable();
+        let last = candidates.peek().copied();
+        let defining = entry_point
+            .filter(|e| !e.is_empty())
+            .and_then(|e| candidates.find(|b| defines(&b.code, e)));
+        defining.or(last)
+    };
+    let chosen = pick(&|b| is_python(&b.info)).or_else(|| pick(&|b| b.info.is_empty()));
     let (code, terminated, prose_after) = match chosen {
         Some(b) => (
             Some(b.code.clone()),
@@ -335,6 +407,53 @@ mod tests {
         assert_eq!(e.code.as_deref(), Some("x = 2\n"));
         assert_eq!((e.blocks, e.python_blocks), (3, 2));
         assert!(e.prose_after);
+    }
+
+    #[test]
+    fn a_usage_example_after_the_solution_is_not_the_answer() {
+        let text = "```python\ndef solve(n):\n    return n + 1\n```\n\nUsage:\n\n```python\nprint(solve(3))\n```\n";
+        let e = extract_code_for(text, Some("solve"));
+        assert_eq!(e.code.as_deref(), Some("def solve(n):\n    return n + 1\n"));
+        assert!(e.prose_after);
+        // Without the entry point, or when no block defines it: the last.
+        assert_eq!(
+            extract_code(text).code.as_deref(),
+            Some("print(solve(3))\n")
+        );
+        let none = extract_code_for(text, Some("other"));
+        assert_eq!(none.code.as_deref(), Some("print(solve(3))\n"));
+        // A draft and its correction both define it: the correction.
+        let drafts = "```python\ndef solve(n):\n    return n\n```\nFixed:\n```python\nasync def solve(n):\n    return n + 1\n```\n";
+        let e = extract_code_for(drafts, Some("solve"));
+        assert_eq!(
+            e.code.as_deref(),
+            Some("async def solve(n):\n    return n + 1\n")
+        );
+        // A longer name is not the entry point.
+        assert!(!defines("def solve_all(x):\n", "solve"));
+        assert!(defines("class Solve:\n", "Solve"));
+        assert!(defines("    def solve (x):\n", "solve"));
+    }
+
+    #[test]
+    fn tilde_fences_and_indented_fences_follow_commonmark() {
+        let tilde = "~~~python\ndef f():\n    return 1\n~~~\n";
+        assert_eq!(
+            extract_code(tilde).code.as_deref(),
+            Some("def f():\n    return 1\n")
+        );
+        // A backtick line does not close a tilde fence.
+        let mixed = "~~~python\nx = 1\n```\ny = 2\n~~~~\n";
+        assert_eq!(
+            extract_code(mixed).code.as_deref(),
+            Some("x = 1\n```\ny = 2\n")
+        );
+        // A fence inside a list item: its indentation leaves the code.
+        let listed = "1. The function:\n\n   ```python\n   def f(x):\n       return x\n   ```\n";
+        assert_eq!(
+            extract_code(listed).code.as_deref(),
+            Some("def f(x):\n    return x\n")
+        );
     }
 
     #[test]

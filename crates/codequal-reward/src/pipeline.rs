@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::advantage::{group_advantages_sized, normalize_then_sum_sized, Aggregation, Scaling};
 use crate::compose::Weights;
 use crate::error::Result;
-use crate::extract::{extract_code, Extraction};
+use crate::extract::{extract_code_for, Extraction};
 use crate::format::{format_reward, FormatConfig};
 use crate::problems::Problem;
 
@@ -439,7 +439,7 @@ impl RewardPipeline {
         tested: &[String],
         suite: &codequal_sandbox::TestSuite,
     ) -> Analysed {
-        let extraction = extract_code(completion);
+        let extraction = extract_code_for(completion, Some(&suite.entry_point));
         // One parse: the guards walk the analyzer's tree.
         let (report, (dynamic_code, trivial_functions, memorized_answers)) =
             match extraction.code.as_deref() {
