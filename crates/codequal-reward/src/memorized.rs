@@ -41,10 +41,15 @@
 //!
 //! Skipped: `if __name__ == "__main__":` blocks and module-level `assert`
 //! statements (answers often repeat the prompt's tests there), and
-//! docstrings. Known limits: a problem whose tests cover most of an honest
-//! table's domain (every month of a month-name table) is misjudged; a table
-//! of answers built with arithmetic (`119 + 1`) or read from a string is
-//! not seen; class problems' operation sequences are not judged.
+//! docstrings.
+//!
+//! The pipeline then judges by results ([`computes_beyond`]): a program
+//! that also passes cases no table answers is not memorising; and it does
+//! not apply the guard to a problem whose own clean reference this module
+//! would flag (there a table is the answer). Known limits: tables built at
+//! run time (`dict(zip(...))`, parsed from a string), computed keys or
+//! values (`119 + 1`), and class problems' operation sequences are not
+//! seen (`docs/rewards.md`).
 
 use std::collections::HashSet;
 
@@ -62,6 +67,40 @@ pub const MIN_MEMORIZED_CASES: usize = 2;
 /// Share of a table's entries that must answer a case for the table to
 /// count as memorised.
 pub const TABLE_HIT_RATIO: f64 = 2.0 / 3.0;
+
+/// A call case that a memorised table answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemorizedCase {
+    /// Index of the case in the suite.
+    pub index: usize,
+    /// Where and what: `line 3: f(5) -> 120`.
+    pub text: String,
+}
+
+/// What [`memorized_answers_in`] found: the cases memorised tables answer
+/// (empty when there are too few to call it memorising) and every value of
+/// those tables.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Memorization {
+    /// The answered cases, in suite order.
+    pub cases: Vec<MemorizedCase>,
+    /// The values of the memorised tables: a case whose input is built in
+    /// the sandbox (`args_py`) and whose answer is one of them was answered
+    /// by the table too, for all the parent can tell.
+    pub values: Vec<PyValue>,
+}
+
+impl Memorization {
+    /// Whether no case is memorised.
+    pub fn is_empty(&self) -> bool {
+        self.cases.is_empty()
+    }
+
+    /// Number of memorised cases.
+    pub fn len(&self) -> usize {
+        self.cases.len()
+    }
+}
 
 /// What an entry's key is.
 #[derive(Debug)]
@@ -104,24 +143,27 @@ struct Table {
 /// let honest = "import math\n\ndef factorial(n):\n    return math.factorial(n)\n";
 /// assert!(memorized_answers(honest, &suite).is_empty());
 /// ```
-pub fn memorized_answers(code: &str, suite: &TestSuite) -> Vec<String> {
+pub fn memorized_answers(code: &str, suite: &TestSuite) -> Memorization {
     let parsed = parse(code);
     with_stack_for(parsed.depth_bound, || memorized_answers_in(&parsed, suite))
 }
 
-/// The call cases of `suite` that memorised tables of `parsed` answer, one
-/// line each (`line 3: f(5) -> 120`), when there are enough of them to say
+/// The call cases of `suite` that memorised tables of `parsed` answer
+/// (`line 3: f(5) -> 120`), when there are enough of them to say
 /// the code memorises the tests (see the module docs); empty otherwise. The
 /// walk is recursive: call it with the stack
 /// `codequal_analyzer::parse::with_stack_for` sizes for `parsed.depth_bound`.
-pub fn memorized_answers_in(parsed: &ParsedSource<'_>, suite: &TestSuite) -> Vec<String> {
+pub fn memorized_answers_in(parsed: &ParsedSource<'_>, suite: &TestSuite) -> Memorization {
     let Some(module) = parsed.suite.as_deref() else {
-        return Vec::new();
+        return Memorization::default();
     };
-    let cases: Vec<(&CallCase, Vec<PyValue>, &PyValue)> = suite
+    let indices: Vec<usize>;
+    let cases: Vec<(&CallCase, Vec<PyValue>, &PyValue)>;
+    (indices, cases) = suite
         .cases
         .iter()
-        .filter_map(|c| match c {
+        .enumerate()
+        .filter_map(|(index, c)| match c {
             TestCase::Call(call) if call.args_py.is_none() => match &call.expect {
                 Expectation::Value(v) => {
                     let args = call
@@ -130,18 +172,19 @@ pub fn memorized_answers_in(parsed: &ParsedSource<'_>, suite: &TestSuite) -> Vec
                         .chain(call.kwargs.iter().map(|(_, v)| v))
                         .map(loose)
                         .collect();
-                    Some((call, args, v))
+                    Some((index, (call, args, v)))
                 }
                 _ => None,
             },
             _ => None,
         })
-        .collect();
+        .unzip();
     if cases.len() < MIN_MEMORIZED_CASES {
-        return Vec::new();
+        return Memorization::default();
     }
     let tables = find_tables(module, &parsed.lines);
     let mut answered: Vec<Option<u32>> = vec![None; cases.len()];
+    let mut values: Vec<PyValue> = Vec::new();
     for table in &tables {
         let hits: Vec<(usize, u32)> = table
             .entries
@@ -160,6 +203,7 @@ pub fn memorized_answers_in(parsed: &ParsedSource<'_>, suite: &TestSuite) -> Vec
         if !memorised {
             continue;
         }
+        values.extend(table.entries.iter().map(|e| e.value.clone()));
         // Every case any entry of this table answers (not only the first
         // case each entry answers: equal cases are one entry).
         for e in &table.entries {
@@ -180,9 +224,9 @@ pub fn memorized_answers_in(parsed: &ParsedSource<'_>, suite: &TestSuite) -> Vec
         })
         .collect();
     if counted.len() < MIN_MEMORIZED_CASES || counted.len() * 2 < cases.len() {
-        return Vec::new();
+        return Memorization::default();
     }
-    counted
+    let cases = counted
         .into_iter()
         .map(|(i, line)| {
             let (call, _, expected) = &cases[i];
@@ -200,13 +244,61 @@ pub fn memorized_answers_in(parsed: &ParsedSource<'_>, suite: &TestSuite) -> Vec
                         .map(|(k, v)| format!("{k}={}", v.short_repr(40))),
                 )
                 .collect();
-            format!(
-                "line {line}: {name}({}) -> {}",
-                args.join(", "),
-                expected.short_repr(60)
-            )
+            MemorizedCase {
+                index: indices[i],
+                text: format!(
+                    "line {line}: {name}({}) -> {}",
+                    args.join(", "),
+                    expected.short_repr(60)
+                ),
+            }
         })
-        .collect()
+        .collect();
+    Memorization { cases, values }
+}
+
+/// Whether the program passed a case that no memorised table answers and
+/// that is not trivial: a call case with literal arguments and an expected
+/// value, one of them not trivial, or a case whose input is built in the
+/// sandbox (`args_py`). Such a program computes answers beyond its tables,
+/// as an honest lookup-table solution does (Roman numerals tested on their
+/// single symbols and on 1994), so the pipeline does not call it memorising.
+/// A sandbox-built case whose answer is a value of a memorised table does
+/// not count.
+pub fn computes_beyond(
+    suite: &TestSuite,
+    result: &codequal_sandbox::ProgramResult,
+    memorized: &Memorization,
+) -> bool {
+    suite
+        .cases
+        .iter()
+        .zip(&result.cases)
+        .enumerate()
+        .any(|(index, (case, outcome))| {
+            let TestCase::Call(call) = case else {
+                return false;
+            };
+            let Expectation::Value(expected) = &call.expect else {
+                return false;
+            };
+            let significant = call.args_py.is_some()
+                || !is_trivial(expected)
+                || call
+                    .args
+                    .iter()
+                    .chain(call.kwargs.iter().map(|(_, v)| v))
+                    .any(|a| !is_trivial(a));
+            let table_value = call.args_py.is_some()
+                && memorized
+                    .values
+                    .iter()
+                    .any(|v| shape(v) == shape(expected) && same(v, &loose(expected)));
+            significant
+                && outcome.verdict.is_pass()
+                && !table_value
+                && !memorized.cases.iter().any(|m| m.index == index)
+        })
 }
 
 /// Whether `entry` answers the case.
@@ -217,8 +309,9 @@ fn answers(entry: &Entry, call: &CallCase, args: &[PyValue], expected: &PyValue)
     };
     let all = PyValue::List(args.to_vec());
     let key_matches = match &entry.key {
-        // `ANSWERS[n]` or `ANSWERS[args]`, which is `(n,)` for one argument.
-        Key::Whole(k) => same(k, &whole) || same(k, &all),
+        // `ANSWERS[n]` or `ANSWERS[args]`, which is `(n,)` for one argument,
+        // or `ANSWERS[str(n)]` for a number.
+        Key::Whole(k) => same(k, &whole) || same(k, &all) || number_as_text(k, &whole),
         Key::Compared(ks) => {
             ks.iter().any(|k| same(k, &whole) || same(k, &all))
                 || (!args.is_empty() && args.iter().all(|a| ks.iter().any(|k| same(k, a))))
@@ -231,6 +324,16 @@ fn answers(entry: &Entry, call: &CallCase, args: &[PyValue], expected: &PyValue)
             ..call.comparison
         };
         comparison.matches(&entry.value, &loose(expected))
+    }
+}
+
+/// Whether `key` is the text of the number `arg` (`'5'` for `5`).
+fn number_as_text(key: &PyValue, arg: &PyValue) -> bool {
+    match (key, arg) {
+        (PyValue::Str(k), PyValue::Int(_) | PyValue::BigInt(_) | PyValue::Float(_)) => {
+            *k == arg.to_string()
+        }
+        _ => false,
     }
 }
 
@@ -593,6 +696,10 @@ mod tests {
 
     fn found(code: &str, cases: &str) -> Vec<String> {
         memorized_answers(code, &suite(cases))
+            .cases
+            .into_iter()
+            .map(|m| m.text)
+            .collect()
     }
 
     const FACTORIAL: &str = r#"[
@@ -661,6 +768,12 @@ mod tests {
             {"args": [10], "expected": 55}
         ]"#;
         assert!(found(fib, fib_cases).is_empty());
+    }
+
+    #[test]
+    fn numbers_keyed_by_their_text_are_memorised() {
+        let code = "def f(n):\n    return {'5': 120, '10': 3628800, '3': 6}.get(str(n), 1)\n";
+        assert_eq!(found(code, FACTORIAL).len(), 3);
     }
 
     #[test]

@@ -111,7 +111,10 @@ pub struct RewardConfig {
     /// of their expected values (`{5: 120, 10: 3628800}[n]`, `if n == 5:
     /// return 120`), the shortcut a policy takes when the prompt shows the
     /// tests (default `true`; the rules and their limits are in
-    /// [`crate::memorized`]). Correctness stays the pass rate.
+    /// [`crate::memorized`]). Not applied when the program also passes
+    /// cases no table answers, nor to problems whose clean reference
+    /// answers its tests from a table itself. Correctness stays the pass
+    /// rate.
     pub memorized_answer_guard: bool,
 }
 
@@ -228,7 +231,7 @@ struct Analysed {
     /// What [`crate::trivial::trivial_functions`] found.
     trivial_functions: Vec<String>,
     /// What [`crate::memorized::memorized_answers_in`] found.
-    memorized_answers: Vec<String>,
+    memorized_answers: crate::memorized::Memorization,
 }
 
 impl RewardPipeline {
@@ -280,6 +283,17 @@ impl RewardPipeline {
             .iter()
             .map(|(p, _)| self.analyzer_config(p))
             .collect();
+        // A problem whose own reference answers its tests from a table (a
+        // keypad map, a state table) is one where a table is the answer:
+        // the memorised-answer guard does not judge its answers.
+        let judge_tables: Vec<bool> = groups
+            .iter()
+            .zip(&suites)
+            .map(|((p, _), suite)| {
+                self.config.memorized_answer_guard
+                    && crate::memorized::memorized_answers(&p.clean_solution, suite).is_empty()
+            })
+            .collect();
         let tested: Vec<Vec<String>> = groups
             .iter()
             .map(|(p, _)| {
@@ -292,7 +306,10 @@ impl RewardPipeline {
             .collect();
         let analysed: Vec<Analysed> = flat
             .par_iter()
-            .map(|(g, c)| self.analyse(c, &configs[*g], &tested[*g], &suites[*g]))
+            .map(|(g, c)| {
+                let suite = judge_tables[*g].then_some(&suites[*g]);
+                self.analyse(c, &configs[*g], &tested[*g], &suites[*g], suite)
+            })
             .collect();
         // Programs with code go to the sandbox (each distinct one once, unless
         // deduplication is off); the rest score 0.
@@ -327,6 +344,7 @@ impl RewardPipeline {
             };
             let mut constant = None;
             let mut ran_hidden = None;
+            let mut memorized = a.memorized_answers;
             let correctness = match job.map(|j| &ran[j]) {
                 None => Some(0.0),
                 Some(Ok(result)) => {
@@ -334,6 +352,11 @@ impl RewardPipeline {
                     ran_hidden = result.cases.iter().find_map(|c| c.dynamic_code.clone());
                     if self.config.trivial_answer_guard {
                         constant = constant_answer(&suites[*g], result);
+                    }
+                    // Tables plus a program that computes the rest: an
+                    // honest lookup table, not memorised answers.
+                    if crate::memorized::computes_beyond(&suites[*g], result, &memorized) {
+                        memorized = crate::memorized::Memorization::default();
                     }
                     explanation.failed_cases = result
                         .cases
@@ -379,8 +402,8 @@ impl RewardPipeline {
             explanation.trivial_functions = a.trivial_functions;
             let ignores_inputs = constant.is_some();
             explanation.constant_answer = constant;
-            let memorized = !a.memorized_answers.is_empty();
-            explanation.memorized_answers = a.memorized_answers;
+            let memorizes = !memorized.is_empty();
+            explanation.memorized_answers = memorized.cases.into_iter().map(|m| m.text).collect();
             let quality = match (raw_quality, correctness) {
                 // The analyzer scored a facade, not the program that runs.
                 (Some(_), _) if hides_code => Some(0.0),
@@ -388,7 +411,7 @@ impl RewardPipeline {
                 // code does not compute anything, whatever it looks like.
                 (Some(_), _) if ignores_inputs => Some(0.0),
                 // A table of the tests' answers computes nothing either.
-                (Some(_), _) if memorized => Some(0.0),
+                (Some(_), _) if memorizes => Some(0.0),
                 (Some(q), Some(c)) => Some(self.guard(q, c)),
                 (Some(q), None) if self.config.quality_guard == QualityGuard::None => Some(q),
                 _ => None,
@@ -438,6 +461,7 @@ impl RewardPipeline {
         config: &codequal_analyzer::Config,
         tested: &[String],
         suite: &codequal_sandbox::TestSuite,
+        judge_tables_of: Option<&codequal_sandbox::TestSuite>,
     ) -> Analysed {
         let extraction = extract_code_for(completion, Some(&suite.entry_point));
         // One parse: the guards walk the analyzer's tree.
@@ -459,16 +483,14 @@ impl RewardPipeline {
                             } else {
                                 crate::trivial::trivial_functions_in(parsed, tested)
                             };
-                            let memorized = if self.config.memorized_answer_guard {
-                                crate::memorized::memorized_answers_in(parsed, suite)
-                            } else {
-                                Vec::new()
-                            };
+                            let memorized = judge_tables_of
+                                .map(|suite| crate::memorized::memorized_answers_in(parsed, suite))
+                                .unwrap_or_default();
                             (dynamic, trivial, memorized)
                         });
                     (Some(report), guards)
                 }
-                None => (None, (Vec::new(), Vec::new(), Vec::new())),
+                None => (None, (Vec::new(), Vec::new(), Default::default())),
             };
         let parses = extraction
             .code
@@ -478,7 +500,7 @@ impl RewardPipeline {
         let (dynamic_code, trivial_functions, memorized_answers) = if parses {
             (dynamic_code, trivial_functions, memorized_answers)
         } else {
-            (Vec::new(), Vec::new(), Vec::new())
+            (Vec::new(), Vec::new(), Default::default())
         };
         let f = format_reward(completion, &extraction, parses, &self.config.format);
         Analysed {

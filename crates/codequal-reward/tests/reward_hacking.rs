@@ -438,8 +438,8 @@ fn tuple_literal(v: &serde_json::Value) -> String {
 }
 
 /// Tables of the tests' answers (the shortcut when a prompt shows its
-/// tests), each with a plausible fallback for everything else: quality 0,
-/// the memorised cases listed, below the honest answer.
+/// tests) in front of a naive fallback: quality 0, the memorised cases
+/// listed, below the honest answer.
 #[test]
 fn a_table_of_the_tests_answers_earns_no_quality() {
     let p = problem();
@@ -466,19 +466,56 @@ fn a_table_of_the_tests_answers_earns_no_quality() {
         ));
     }
     dict.push_str("}\n\n\ndef sort_by_priority(items, priority):\n    known = KNOWN.get((tuple(items), tuple(priority)))\n    if known is not None:\n        return known\n");
-    dict.push_str(fallback);
-    chain.push_str(fallback);
-    for attack in [dict, chain] {
+    // The fallback a memoriser writes: plausible, wrong beyond the table.
+    let naive = "    return sorted(items)\n";
+    for attack in [format!("{dict}{naive}"), format!("{chain}{naive}")] {
         let (honest, scored) = honest_vs(fenced(&attack));
         assert!(
             scored.explanation.memorized_answers.len() >= cases.len() / 2,
             "{attack}\n{:?}",
             scored.explanation
         );
-        assert_eq!(scored.correctness, Some(1.0), "the fallback is honest");
+        let c = scored.correctness.expect("correctness");
+        assert!(c > 0.5 && c < 1.0, "the table passes its cases: {c}");
         assert_eq!(scored.quality, Some(0.0));
         assert!(honest.explanation.memorized_answers.is_empty());
         assert!(composite(&scored) < composite(&honest));
         assert!(scored.advantage < 0.0);
     }
+    // With a fallback that computes the cases the table does not hold, the
+    // table is redundant but not memorisation (an honest lookup table
+    // looks the same): judged by the analyzer as usual.
+    for redundant in [format!("{dict}{fallback}"), format!("{chain}{fallback}")] {
+        let (_, scored) = honest_vs(fenced(&redundant));
+        assert_eq!(scored.correctness, Some(1.0));
+        assert!(scored.explanation.memorized_answers.is_empty());
+        assert!(scored.quality.expect("quality") > 0.0);
+    }
+}
+
+/// A problem whose answer is a table (its own reference looks its tests
+/// up): an honest table answer keeps its quality. Red team round 3 had
+/// `days_in_month` with 9 of 12 months tested drop to quality 0.
+#[test]
+fn a_problem_whose_answer_is_a_table_is_not_judged_for_memorising() {
+    let mut p = problem();
+    p.id = "dates_times-99".into();
+    p.entry_point = "days_in_month".into();
+    p.clean_solution = "DAYS = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}\n\n\ndef days_in_month(month):\n    \"\"\"Days in `month` (1-12) of a common year.\"\"\"\n    if month not in DAYS:\n        raise ValueError(\"month must be in 1..12\")\n    return DAYS[month]\n".into();
+    p.flawed_solution = p.clean_solution.clone();
+    p.tests = serde_json::json!([
+        {"args": [1], "expected": 31}, {"args": [2], "expected": 28},
+        {"args": [3], "expected": 31}, {"args": [4], "expected": 30},
+        {"args": [6], "expected": 30}, {"args": [7], "expected": 31},
+        {"args": [9], "expected": 30}, {"args": [11], "expected": 30},
+        {"args": [12], "expected": 31}, {"args": [13], "raises": "ValueError"}
+    ]);
+    let suite = p.suite().expect("suite");
+    // The reference alone would be judged a memoriser...
+    assert!(!codequal_reward::memorized::memorized_answers(&p.clean_solution, &suite).is_empty());
+    // ...so the guard stands aside for this problem.
+    let r = score(&p, &[fenced(&p.clean_solution)]);
+    assert_eq!(r[0].correctness, Some(1.0));
+    assert!(r[0].explanation.memorized_answers.is_empty());
+    assert!(r[0].quality.expect("quality") > 0.5);
 }
