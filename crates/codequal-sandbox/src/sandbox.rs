@@ -626,8 +626,28 @@ const BUILTIN_EXCEPTIONS: &[&str] = &[
 /// (exception classes the problem asks the candidate to define, such as
 /// `InsufficientFundsError`) match a class of that name, or a dotted
 /// `module.qualname` given in full.
+///
+/// A builtin name is looked up in the chain of the first builtin class of
+/// the exception's MRO (the record's `base`), not in the whole MRO: `class
+/// E(ValueError, TypeError, KeyError)` is a `ValueError` here and passes no
+/// `raises TypeError` case, so one class cannot pass every `raises` case
+/// whatever type each asks for. Python's own `except TypeError` would catch
+/// it; the cases ask what the answer raises, and this one raises a
+/// `ValueError` dressed as everything.
 fn raised_matches(rec: &Json, name: &str) -> bool {
     let builtin = BUILTIN_EXCEPTIONS.contains(&name);
+    if builtin {
+        if let Some(base) = rec
+            .get("base")
+            .and_then(Json::as_array)
+            .filter(|b| !b.is_empty())
+        {
+            return base
+                .iter()
+                .filter_map(Json::as_str)
+                .any(|class| class == name);
+        }
+    }
     rec.get("mro").and_then(Json::as_array).is_some_and(|mro| {
         mro.iter().filter_map(Json::as_str).any(|class| {
             class == name

@@ -245,11 +245,23 @@ def exception_record(exc):
         mro = [class_name(c) for c in _mro_of(t)]
     except BaseException:  # noqa: BLE001
         mro = []
+    # The MRO of the first builtin class in the exception's MRO: builtin
+    # exception names are matched against this chain only, so that one
+    # class deriving from ValueError, TypeError and KeyError at once does
+    # not pass the cases of all three.
+    base = []
+    try:
+        for c in _mro_of(t):
+            if _id(c) in _BUILTIN_CLASS_NAMES:
+                base = [class_name(b) for b in _mro_of(c)]
+                break
+    except BaseException:  # noqa: BLE001
+        base = []
     try:
         msg = _str(exc)[:300]
     except BaseException:
         msg = "<unprintable>"
-    return {"exc": class_name(t), "mro": mro, "msg": msg}
+    return {"exc": class_name(t), "mro": mro, "base": base, "msg": msg}
 
 
 def value_record(value, materialize, post):

@@ -702,3 +702,36 @@ fn complex_numbers_compare_with_reals_as_in_python() {
         TestCase::Assert(_)
     ));
 }
+
+/// Red team round 3: one class deriving from several builtin exceptions
+/// passed every `raises` case, whatever type each asked for. Builtin names
+/// are now matched against the chain of the first builtin base only.
+#[test]
+fn one_exception_class_cannot_pass_the_raises_cases_of_every_type() {
+    let Some(sandbox) = sandbox(Config::default()) else {
+        return;
+    };
+    let program = "class Everything(ValueError, TypeError, KeyError, ZeroDivisionError):\n    pass\n\n\nclass Missing(KeyError):\n    pass\n\n\ndef f(kind):\n    if kind == 'missing':\n        raise Missing(kind)\n    raise Everything(kind)\n";
+    let suite = TestSuite::from_json_tests(
+        "f",
+        &json!([
+            { "args": ["x"], "raises": "ValueError" },
+            { "args": ["x"], "raises": "Exception" },
+            { "args": ["x"], "raises": "Everything" },
+            { "args": ["x"], "raises": "TypeError" },
+            { "args": ["x"], "raises": "KeyError" },
+            { "args": ["x"], "raises": "ArithmeticError" },
+            { "args": ["missing"], "raises": "KeyError" },
+            { "args": ["missing"], "raises": "LookupError" },
+        ]),
+    )
+    .expect("suite");
+    let r = sandbox.run(program, &suite).expect("runs");
+    let passed: Vec<bool> = r.cases.iter().map(|c| c.verdict.is_pass()).collect();
+    assert_eq!(
+        passed,
+        [true, true, true, false, false, false, true, true],
+        "{:#?}",
+        r.cases
+    );
+}
